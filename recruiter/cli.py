@@ -1,0 +1,176 @@
+"""The `recruiter` command. Each command only parses its arguments and calls library code.
+
+User errors (:class:`~recruiter.errors.RecruiterError`) print one clear message and exit with the
+error's code (2 for bad input or config, 3 for model failures). Unexpected exceptions never show
+a traceback: it is written to ``$RECRUITER_HOME/logs`` and the user gets its path, exit code 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Column, Table
+
+from . import __version__
+from . import config as config_mod
+from .errors import RecruiterError
+from .storage import atomic_write_text, home
+
+app = typer.Typer(
+    name="recruiter",
+    help="Self-hosted AI recruiter: prepare data, retrieve, fine-tune, screen and audit. "
+    "Decisions are advisory and logged for human review.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+config_app = typer.Typer(help="Show or check configuration files.", no_args_is_help=True)
+models_app = typer.Typer(help="Embedded and cached models.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+app.add_typer(models_app, name="models")
+
+out = Console()
+err = Console(stderr=True, soft_wrap=True)
+
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", "-c", help="YAML config; defaults when omitted.")
+]
+OverrideOpt = Annotated[
+    list[str] | None,
+    typer.Option("--override", "-o", help="Dotted override, repeatable: -o train.lora.r=32"),
+]
+
+
+def handles_errors(func):
+    """Turn library errors into a message + exit code, and hide tracebacks from the user."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except RecruiterError as exc:
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("interrupted")
+            raise typer.Exit(130) from None
+        except Exception as exc:  # a bug: keep the traceback for us, a short line for the user
+            log = home() / "logs" / f"crash-{datetime.now(UTC):%Y%m%d-%H%M%S}-{os.getpid()}.log"
+            try:
+                atomic_write_text(log, traceback.format_exc())
+                where = f" (traceback in {log})"
+            except OSError:
+                where = ""
+            err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}{where}", highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"recruiter {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Self-hosted AI recruiter."""
+
+
+# ------------------------------------------------------------------------------------ config
+
+
+@config_app.command("show")
+@handles_errors
+def config_show(config: ConfigOpt = None, override: OverrideOpt = None) -> None:
+    """Print the resolved config (file + overrides + defaults) as YAML."""
+    cfg = config_mod.load(config, override or [])
+    out.print(config_mod.dump(cfg), end="", highlight=False, markup=False)
+
+
+@config_app.command("check")
+@handles_errors
+def config_check(files: Annotated[list[Path], typer.Argument(help="YAML files to validate.")]) -> None:
+    """Validate config files; exit 2 if any is invalid."""
+    failed = 0
+    for path in files:
+        try:
+            config_mod.load(path)
+            out.print(f"[green]ok[/]   {path}")
+        except RecruiterError as exc:
+            failed += 1
+            err.print(f"[red]fail[/] {exc}", highlight=False)
+    if failed:
+        raise typer.Exit(2)
+
+
+# ------------------------------------------------------------------------------------ models
+
+
+@models_app.command("list")
+@handles_errors
+def models_list() -> None:
+    """Embedded models and whether they are ready offline."""
+    from .models import list_models
+
+    table = Table("kind", "state", "description")
+    table.columns.insert(0, Column("name", no_wrap=True))
+    for row in list_models():
+        table.add_row(row["name"], row["kind"], row["state"], row["description"])
+    out.print(table)
+
+
+@models_app.command("pull")
+@handles_errors
+def models_pull(name: Annotated[str, typer.Argument(help="Embedded name or Hugging Face id.")]) -> None:
+    """Make a model available offline (converts embedded ones; downloads HF ids where online)."""
+    from .models import pull
+
+    with err.status(f"preparing {name} …"):
+        path = pull(name)
+    out.print(str(path))
+
+
+# ------------------------------------------------------------------------------------ validate
+
+
+@app.command("validate")
+@handles_errors
+def validate_cmd(
+    files: Annotated[list[Path], typer.Argument(help="JSON files to check.")],
+    schema: Annotated[str, typer.Option("--schema", "-s", help="candidate | job | decision")] = "candidate",
+) -> None:
+    """Check JSON files against a schema; every problem is printed with its JSON path."""
+    from .errors import InputError
+    from .schemas import SCHEMA_NAMES, load_and_validate
+
+    if schema not in SCHEMA_NAMES:
+        raise InputError(f"--schema must be one of {', '.join(SCHEMA_NAMES)}, not {schema!r}")
+    failed = 0
+    for path in files:
+        try:
+            load_and_validate(path, schema)
+            out.print(f"[green]ok[/]   {path}")
+        except RecruiterError as exc:
+            failed += 1
+            err.print(f"[red]fail[/] {exc}", highlight=False)
+    if failed:
+        raise typer.Exit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

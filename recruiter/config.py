@@ -1,0 +1,197 @@
+"""Typed configuration: one pydantic model per stage under a root :class:`RecruiterConfig`.
+
+YAML files hold values only; every key must exist here (``extra="forbid"``), so a typo fails
+loudly with the closest valid key instead of silently running with a default. Overrides use
+dotted paths (``-o train.lora.r=32``) whose values are parsed as YAML scalars/lists.
+
+Each stage section is added when that stage lands; components never take a config object, only
+plain arguments (see the small ``to_*`` builders next to each stage).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import types
+import typing
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ConfigError
+from .storage import atomic_write_text
+
+
+class Section(BaseModel):
+    """Base for every config section: unknown keys and wrong types are errors."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ModelsConfig(Section):
+    llm: str = Field(
+        "smollm2-135m-instruct",
+        description="Instruct LLM: an embedded name (`recruiter models list`), an HF id or a local folder.",
+    )
+    encoder: str = Field(
+        "all-minilm-l6-v2",
+        description="Sentence-transformer for retrieval: embedded name, HF id or local folder.",
+    )
+
+
+class RuntimeConfig(Section):
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    num_threads: int = Field(0, ge=0, description="torch CPU threads; 0 = library default.")
+
+
+class RecruiterConfig(Section):
+    seed: int = 42
+    models: ModelsConfig = ModelsConfig()
+    runtime: RuntimeConfig = RuntimeConfig()
+
+
+# --------------------------------------------------------------------------------------------
+# loading
+
+
+def load(path: str | Path | None = None, overrides: Sequence[str] = ()) -> RecruiterConfig:
+    """Read ``path`` (or start from defaults), apply dotted ``overrides``, validate strictly."""
+    source = str(path) if path is not None else "<defaults>"
+    data: dict[str, Any] = _read_yaml(Path(path)) if path is not None else {}
+    for item in overrides:
+        _apply_override(data, item)
+    try:
+        return RecruiterConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: invalid config\n" + _format_errors(exc)) from None
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise ConfigError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: top level must be a mapping of sections, got {type(data).__name__}")
+    return data
+
+
+def _apply_override(data: dict[str, Any], item: str) -> None:
+    key, sep, raw = item.partition("=")
+    key = key.strip()
+    if not sep or not key or any(not part for part in key.split(".")):
+        raise ConfigError(f"override {item!r} must look like section.key=value (e.g. seed=7)")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    parts = key.split(".")
+    model: type[BaseModel] | None = RecruiterConfig
+    for i, part in enumerate(parts[:-1]):
+        field = model.model_fields.get(part) if model is not None else None
+        if field is None:
+            break  # unknown or free-form: validation reports it with a suggestion
+        model = _model_in(field.annotation)
+        if model is None and typing.get_origin(field.annotation) is not dict:
+            raise ConfigError(f"override {item!r}: {'.'.join(parts[: i + 1])} is a value, not a section")
+    node = data
+    for i, part in enumerate(parts[:-1]):
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"override {item!r}: {'.'.join(parts[: i + 1])} is a value, not a section")
+        node = child
+    node[parts[-1]] = value
+
+
+def _format_errors(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        dotted = _dotted(loc)
+        if err["type"] == "extra_forbidden":
+            lines.append(f"  unknown key '{dotted}'{_suggest(loc)}")
+        else:
+            got = err.get("input")
+            shown = repr(got) if not isinstance(got, dict) else "a mapping"
+            lines.append(f"  {dotted}: {err['msg']} (got {shown})")
+    return "\n".join(lines)
+
+
+def _dotted(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _section_at(loc: tuple) -> type[BaseModel] | None:
+    model: type[BaseModel] | None = RecruiterConfig
+    for part in loc:
+        if model is None:
+            return None
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        model = _model_in(field.annotation)
+    return model
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType, list, tuple):
+        for arg in typing.get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _suggest(loc: tuple) -> str:
+    parent = _section_at(loc[:-1])
+    if parent is None:
+        return ""
+    valid = list(parent.model_fields)
+    close = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.5)
+    prefix = _dotted(loc[:-1])
+    if close:
+        return f" (did you mean '{prefix + '.' if prefix else ''}{close[0]}'?)"
+    return f" (valid keys{' in ' + prefix if prefix else ''}: {', '.join(valid)})"
+
+
+# --------------------------------------------------------------------------------------------
+# saving
+
+
+def to_dict(cfg: BaseModel) -> dict[str, Any]:
+    return cfg.model_dump(mode="json")
+
+
+def dump(cfg: BaseModel) -> str:
+    return yaml.safe_dump(to_dict(cfg), sort_keys=False, allow_unicode=True)
+
+
+def config_hash(cfg: BaseModel) -> str:
+    """sha256 of the canonical JSON of the resolved config (stable across key order)."""
+    canonical = json.dumps(to_dict(cfg), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def save_resolved(cfg: BaseModel, run_dir: str | Path, command: str = "") -> Path:
+    """Write ``config.yaml`` into ``run_dir``; line 1 names the command, like every config file."""
+    header = f"# {command}\n" if command else "# resolved config\n"
+    return atomic_write_text(Path(run_dir) / "config.yaml", header + dump(cfg))

@@ -1,0 +1,1 @@
+"""eval: decision quality, fairness audit and robustness reports."""

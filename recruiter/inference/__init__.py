@@ -1,0 +1,1 @@
+"""inference: prompt building, constrained decoding, the engine, batch screening and serving."""

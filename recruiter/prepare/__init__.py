@@ -1,0 +1,1 @@
+"""prepare: raw hiring exports -> clean, PII-masked, de-duplicated, leak-free splits."""

@@ -1,0 +1,1 @@
+"""retrieval: two-tower dense retriever with ESCO-aware negatives, hard filters and FAISS."""

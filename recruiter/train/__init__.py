@@ -1,0 +1,1 @@
+"""train: LoRA / QLoRA fine-tuning of the reasoning recruiter with assistant-only loss."""

@@ -1,0 +1,59 @@
+"""Shared fixtures: everything offline, every output under tmp dirs, SmolLM2 converted once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def session_home(tmp_path_factory) -> Path:
+    """One RECRUITER_HOME per test session, so caches (the converted LLM) are built once."""
+    return tmp_path_factory.mktemp("recruiter_home")
+
+
+@pytest.fixture(autouse=True)
+def _offline_and_isolated(monkeypatch, session_home, tmp_path):
+    monkeypatch.setenv("RECRUITER_HOME", str(session_home))
+    monkeypatch.setenv("RECRUITER_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(scope="session")
+def smollm2_dir(session_home) -> Path:
+    """The embedded SmolLM2 as a plain HF folder, converted once per test run."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("RECRUITER_HOME", str(session_home))
+    try:
+        from recruiter.models import resolve_llm
+
+        return resolve_llm("smollm2-135m-instruct")
+    finally:
+        mp.undo()
+
+
+@pytest.fixture(scope="session")
+def tiny_cfg():
+    from recruiter import config
+
+    return config.load(REPO / "configs" / "tiny.yaml")
+
+
+@pytest.fixture
+def shared_data():
+    """``shared_data("hiring", "x.csv")``: a path in ../shared/data, or skip when it is absent."""
+
+    def find(*parts: str) -> Path:
+        path = SHARED_DATA.joinpath(*parts)
+        if not path.exists():
+            pytest.skip(f"reference data not available: {path}")
+        return path
+
+    return find
