@@ -33,8 +33,13 @@ app = typer.Typer(
 )
 config_app = typer.Typer(help="Show or check configuration files.", no_args_is_help=True)
 models_app = typer.Typer(help="Embedded and cached models.", no_args_is_help=True)
+prepare_app = typer.Typer(
+    help="Raw hiring exports -> clean, PII-masked, de-duplicated, leak-free 70/15/15 splits. "
+    "`recruiter prepare synth` writes the embedded synthetic corpus."
+)
 app.add_typer(config_app, name="config")
 app.add_typer(models_app, name="models")
+app.add_typer(prepare_app, name="prepare")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -143,6 +148,63 @@ def models_pull(name: Annotated[str, typer.Argument(help="Embedded name or Huggi
     with err.status(f"preparing {name} …"):
         path = pull(name)
     out.print(str(path))
+
+
+# ------------------------------------------------------------------------------------ prepare
+
+
+def _command_line() -> str:
+    import shlex
+    import sys
+
+    return "recruiter " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+
+
+def _load(config: Path | None, override: list[str] | None, extra: list[str] = ()) -> config_mod.RecruiterConfig:
+    return config_mod.load(config, [*(override or []), *extra])
+
+
+@prepare_app.callback(invoke_without_command=True)
+@handles_errors
+def prepare_cmd(
+    ctx: typer.Context,
+    config: ConfigOpt = None,
+    override: OverrideOpt = None,
+    inputs: Annotated[
+        list[Path] | None, typer.Option("--input", "-i", help="Input file or folder (repeatable); sets prepare.inputs.")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Output folder; sets prepare.output.")] = None,
+) -> None:
+    """Run every prepare stage on prepare.inputs and write the splits + manifest."""
+    if ctx.invoked_subcommand:
+        return
+    import json
+
+    extra = []
+    if inputs:
+        extra.append("prepare.inputs=" + json.dumps([str(p) for p in inputs]))
+    if output:
+        extra.append("prepare.output=" + json.dumps(str(output)))
+    cfg = _load(config, override, extra)
+    from .prepare import run
+
+    out.print(str(run(cfg, command=_command_line())))
+
+
+@prepare_app.command("synth")
+@handles_errors
+def prepare_synth(
+    config: ConfigOpt = None,
+    override: OverrideOpt = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Output folder; sets prepare.synth.output.")] = None,
+) -> None:
+    """Write the deterministic synthetic corpus (records, jobs, candidates as JSONL)."""
+    import json
+
+    cfg = _load(config, override, ["prepare.synth.output=" + json.dumps(str(output))] if output else [])
+    from .prepare.synth import run
+
+    out.print(str(run(cfg, command=_command_line())))
 
 
 # ------------------------------------------------------------------------------------ validate

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ConfigError
 from .storage import atomic_write_text
@@ -48,10 +48,88 @@ class RuntimeConfig(Section):
     num_threads: int = Field(0, ge=0, description="torch CPU threads; 0 = library default.")
 
 
+class SpamConfig(Section):
+    enabled: bool = True
+    max_top_token_share: float = Field(0.25, gt=0, le=1, description="most frequent token's share of all tokens")
+    min_distinct_ratio: float = Field(0.12, ge=0, lt=1, description="distinct/total tokens for long texts")
+    max_keyword_repeats: int = Field(25, gt=1, description="same content word repeated more than this")
+    max_urls_per_100_words: float = Field(8.0, gt=0)
+    max_non_text_share: float = Field(0.35, gt=0, le=1, description="share of characters that are not letters/space/punctuation")
+    max_field_chars: int = Field(60_000, gt=0)
+    length_outlier_iqr: float = Field(6.0, gt=0, description="flag lengths beyond median + k*IQR of the corpus")
+
+
+class PiiConfig(Section):
+    enabled: bool = True
+    entities: list[str] = Field(
+        default_factory=lambda: [
+            "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "URL", "STREET_ADDRESS", "DATE_OF_BIRTH",
+            "AGE", "GENDER", "MARITAL_STATUS", "NATIONALITY", "RELIGION", "PHOTO",
+        ],
+        description="Presidio entity types to mask; LOCATION is kept for location filters.",
+    )
+    score_threshold: float = Field(0.4, ge=0, le=1)
+    batch_size: int = Field(32, gt=0)
+
+
+class DedupConfig(Section):
+    fields: list[str] = Field(default_factory=lambda: ["resume", "transcript"])
+    near: bool = True
+    threshold: float = Field(0.8, gt=0, le=1, description="verified Jaccard of word 5-gram shingles")
+    lsh_threshold: float = Field(0.5, gt=0, le=1, description="LSH index threshold (lower, to find candidates)")
+    num_perm: int = Field(128, ge=16)
+    on_conflict: Literal["majority", "drop", "first"] = "majority"
+
+
+class SplitConfig(Section):
+    train: float = Field(0.70, gt=0, lt=1)
+    validation: float = Field(0.15, gt=0, lt=1)
+    test: float = Field(0.15, gt=0, lt=1)
+    group_by_job: bool = True
+    max_group_frac: float = Field(0.1, gt=0, le=1, description="relax a job-description group above this share of the smallest split")
+    stratify_by_source: bool = True
+
+    @model_validator(mode="after")
+    def _sums_to_one(self):
+        total = self.train + self.validation + self.test
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"train + validation + test must be 1.0, got {total:.4f}")
+        return self
+
+
+class SynthConfig(Section):
+    n_records: int = Field(3000, ge=10)
+    seed: int = 0
+    label_noise: float = Field(0.03, ge=0, le=0.5)
+    dup_rate: float = Field(0.03, ge=0, le=0.5)
+    near_dup_rate: float = Field(0.03, ge=0, le=0.5)
+    spam_rate: float = Field(0.02, ge=0, le=0.5)
+    leak_rate: float = Field(0.05, ge=0, le=0.5)
+    output: str | None = Field(None, description="folder; default runs/synth/<timestamp>")
+
+
+class PrepareConfig(Section):
+    inputs: list[str] = Field(default_factory=list, description="files or folders (CSV/XLSX/JSONL/Parquet/HF dataset)")
+    preset: Literal["durgesh", "canonical"] = "canonical"
+    columns: dict[str, str] = Field(default_factory=dict, description="our field -> export column, over the preset")
+    output: str | None = Field(None, description="folder; default runs/prepare/<timestamp>")
+    overwrite: bool = False
+    min_chars: dict[str, int] = Field(
+        default_factory=lambda: {"role": 2, "job_description": 50, "resume": 100, "transcript": 100}
+    )
+    spam: SpamConfig = SpamConfig()
+    leak_scrub: bool = True
+    pii: PiiConfig = PiiConfig()
+    dedup: DedupConfig = DedupConfig()
+    split: SplitConfig = SplitConfig()
+    synth: SynthConfig = SynthConfig()
+
+
 class RecruiterConfig(Section):
     seed: int = 42
     models: ModelsConfig = ModelsConfig()
     runtime: RuntimeConfig = RuntimeConfig()
+    prepare: PrepareConfig = PrepareConfig()
 
 
 # --------------------------------------------------------------------------------------------
@@ -124,8 +202,8 @@ def _format_errors(exc: ValidationError) -> str:
             lines.append(f"  unknown key '{dotted}'{_suggest(loc)}")
         else:
             got = err.get("input")
-            shown = repr(got) if not isinstance(got, dict) else "a mapping"
-            lines.append(f"  {dotted}: {err['msg']} (got {shown})")
+            shown = "" if isinstance(got, dict) else f" (got {got!r})"
+            lines.append(f"  {dotted}: {err['msg']}{shown}")
     return "\n".join(lines)
 
 
