@@ -102,17 +102,26 @@ def run(cfg: RecruiterConfig, command: str = "recruiter prepare") -> Path:
 
 
 def _clean(records, p: PrepareConfig, stages, stage, done):
-    from .clean import clean_record
+    from .clean import clean_record, reads_as_verdict, repair_swapped_columns
+    from .leak import looks_like_evaluation
 
     stage("clean")
-    kept, dropped = [], Counter()
+    kept, dropped, swapped = [], Counter(), 0
     for rec in records:
+        rec, was_swapped = repair_swapped_columns(rec)
+        swapped += was_swapped
         new, reason = clean_record(rec, TEXT_FIELDS, p.min_chars)
+        if new is not None and looks_like_evaluation(new["resume"]):
+            # interview feedback exported as the "resume": it restates the decision, so the
+            # record teaches the label, not the candidate
+            new, reason = None, "resume_is_evaluation_report"
+        elif new is not None and reads_as_verdict(new["job_description"]):
+            new, reason = None, "job_description_is_verdict"  # the JD column holds the outcome
         if new is None:
             dropped[reason] += 1
         else:
             kept.append(new)
-    stages["clean"] = {"dropped": dict(sorted(dropped.items()))}
+    stages["clean"] = {"dropped": dict(sorted(dropped.items())), "jd_reason_columns_swapped_back": swapped}
     done("clean", len(kept))
     return kept
 
