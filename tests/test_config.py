@@ -53,7 +53,9 @@ def test_wrong_type_is_an_error():
 
 
 def test_dotted_overrides_are_parsed_as_yaml_values():
-    cfg = config.load(REPO / "configs" / "tiny.yaml", ["seed=123", "runtime.num_threads=1", "models.llm=./x"])
+    cfg = config.load(
+        REPO / "configs" / "tiny.yaml", ["seed=123", "runtime.num_threads=1", "models.llm=./x"]
+    )
     assert cfg.seed == 123 and cfg.runtime.num_threads == 1 and cfg.models.llm == "./x"
 
 

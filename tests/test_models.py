@@ -21,9 +21,11 @@ def test_smollm2_generates_on_cpu(smollm2_dir):
     tok = AutoTokenizer.from_pretrained(smollm2_dir)
     model = AutoModelForCausalLM.from_pretrained(smollm2_dir, dtype=torch.float32)
     messages = [{"role": "user", "content": "Name one programming language."}]
-    inputs = tok.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt", return_dict=True)
+    inputs = tok.apply_chat_template(
+        messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
+    )
     out = model.generate(**inputs, max_new_tokens=8, do_sample=False)
-    new = out[0, inputs["input_ids"].shape[1]:]
+    new = out[0, inputs["input_ids"].shape[1] :]
     assert len(new) >= 5
     assert tok.decode(new, skip_special_tokens=True).strip()
 
@@ -45,7 +47,9 @@ def test_minilm_embeds_offline():
 
     path = models.resolve_encoder("all-minilm-l6-v2")
     enc = SentenceTransformer(str(path), device="cpu")
-    emb = enc.encode(["Senior Python developer", "Registered nurse, ICU"], normalize_embeddings=True)
+    emb = enc.encode(
+        ["Senior Python developer", "Registered nurse, ICU"], normalize_embeddings=True
+    )
     assert emb.shape == (2, 384)
     self_cos = float(emb[0] @ emb[0])
     assert self_cos == pytest.approx(1.0, abs=1e-5)

@@ -29,7 +29,9 @@ def _candidate(**extra):
 
 
 def test_error_names_json_path_and_rule():
-    cand = _candidate(languages=[{"name": "English", "level": "C1"}, {"name": "German", "level": "B5"}])
+    cand = _candidate(
+        languages=[{"name": "English", "level": "C1"}, {"name": "German", "level": "B5"}]
+    )
     problems = schemas.errors(cand, "candidate")
     assert problems == [
         "$.languages[1].level: 'B5' is not one of ['A1', 'A2', 'B1', 'B2', 'C1', 'C2', 'native']"
@@ -56,15 +58,22 @@ def test_unknown_field_is_refused():
 
 
 def test_decision_schema_rules():
-    ok = {"reasoning": "Covers all required skills and answered the Kubernetes question concretely.", "status": "select"}
+    ok = {
+        "reasoning": "Covers all required skills and answered the Kubernetes question concretely.",
+        "status": "select",
+    }
     assert schemas.is_valid(ok, "decision")
     assert list(schemas.load_schema("decision")["properties"])[:2] == ["reasoning", "status"]
     short = schemas.errors({"reasoning": "too short", "status": "select"}, "decision")
     assert short == ["$.reasoning: 9 characters, under the minimum of 40"]
     assert not schemas.is_valid({**ok, "status": "maybe"}, "decision")
     assert not schemas.is_valid({**ok, "score": 1}, "decision")
-    assert schemas.is_valid({**ok, "evidence": [{"source": "resume", "quote": "5 years"}]}, "decision")
-    assert not schemas.is_valid({**ok, "evidence": [{"source": "linkedin", "quote": "x"}]}, "decision")
+    assert schemas.is_valid(
+        {**ok, "evidence": [{"source": "resume", "quote": "5 years"}]}, "decision"
+    )
+    assert not schemas.is_valid(
+        {**ok, "evidence": [{"source": "linkedin", "quote": "x"}]}, "decision"
+    )
 
 
 def test_validate_raises_input_error_naming_source():

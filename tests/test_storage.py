@@ -49,4 +49,30 @@ def test_roots_follow_environment(tmp_path, monkeypatch):
     assert storage.home() == tmp_path / "h"
     run = storage.new_run_dir("prepare", "demo")
     assert run.parent == tmp_path / "r" / "prepare" and run.name.endswith("-demo")
-    assert storage.sha256_text("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert (
+        storage.sha256_text("abc")
+        == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    )
+
+
+def test_partial_dir_of_a_killed_run_is_removed_by_the_next(tmp_path):
+    import subprocess
+    import sys
+
+    final = tmp_path / "out"
+    # a child creates its partial dir and is killed before it can clean up
+    code = (
+        "import os, sys, time; from recruiter.storage import atomic_dir\n"
+        f"with atomic_dir({str(final)!r}) as tmp:\n"
+        "    (tmp / 'half').write_text('x'); print('ready', flush=True); time.sleep(60)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "ready"
+    child.kill()
+    child.wait()
+    leftovers = list(tmp_path.glob(".out.*.partial"))
+    assert len(leftovers) == 1 and not final.exists()  # nothing at the final path
+    with storage.atomic_dir(final) as tmp:
+        (tmp / "done").write_text("ok")
+    assert (final / "done").read_text() == "ok"
+    assert list(tmp_path.glob(".out.*.partial")) == []  # the rerun completed and swept up

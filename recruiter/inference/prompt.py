@@ -53,7 +53,11 @@ def user_message(role: str, job_description: str, resume: str, transcript: str) 
     """The user turn: role in clear (it is one line chosen by the hiring team), documents marked."""
     role = " ".join(role.split())
     parts = [f"Role: {role}"]
-    for name, text in (("job_description", job_description), ("resume", resume), ("transcript", transcript)):
+    for name, text in (
+        ("job_description", job_description),
+        ("resume", resume),
+        ("transcript", transcript),
+    ):
         tag = _TAGS[name]
         parts.append(f"<{tag}>\n{datamark(text)}\n</{tag}>")
     parts.append("Decide: select or reject. Reasoning first, then status, as JSON.")
@@ -79,7 +83,9 @@ def format_answer(reasoning: str, status: str) -> str:
     """
     if status not in ("select", "reject"):
         raise ValueError(f"status must be 'select' or 'reject', not {status!r}")
-    return json.dumps({"reasoning": " ".join(reasoning.split()), "status": status}, ensure_ascii=False)
+    return json.dumps(
+        {"reasoning": " ".join(reasoning.split()), "status": status}, ensure_ascii=False
+    )
 
 
 def build_example(fields: Mapping[str, str], reasoning: str, status: str) -> dict:

@@ -81,8 +81,13 @@ _HTML_TAGS = (
 _TAG_NAMES = "|".join(sorted(_HTML_TAGS, key=len, reverse=True))
 _HTML_DROP_BLOCK = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_HTML_ANCHOR = re.compile(r"<a\b[^>]*?\bhref\s*=\s*[\"']([^\"']*)[\"'][^>]*>(.*?)</a\s*>", re.I | re.S)
-_HTML_BREAK = re.compile(r"<\s*(?:br|hr)\s*/?\s*>|</\s*(?:p|div|h[1-6]|tr|table|ul|ol|section|article|header|footer|blockquote|pre|dd|dt|title)\s*>", re.I)
+_HTML_ANCHOR = re.compile(
+    r"<a\b[^>]*?\bhref\s*=\s*[\"']([^\"']*)[\"'][^>]*>(.*?)</a\s*>", re.I | re.S
+)
+_HTML_BREAK = re.compile(
+    r"<\s*(?:br|hr)\s*/?\s*>|</\s*(?:p|div|h[1-6]|tr|table|ul|ol|section|article|header|footer|blockquote|pre|dd|dt|title)\s*>",
+    re.I,
+)
 _HTML_LI = re.compile(r"<\s*li\b[^>]*>", re.I)
 _HTML_TAG = re.compile(rf"</?\s*(?:{_TAG_NAMES})\b(?:\s+[^<>]*?)?\s*/?>", re.I)
 
@@ -91,16 +96,22 @@ _HTML_TAG = re.compile(rf"</?\s*(?:{_TAG_NAMES})\b(?:\s+[^<>]*?)?\s*/?>", re.I)
 _FENCE = re.compile(r"^[ \t]*```[^\n]*\n.*?^[ \t]*```[ \t]*$", re.M | re.S)
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
 _TABLE_ROW = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$", re.M)
-_TABLE_SEP = re.compile(r"^[ \t]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+(?:[ \t]*:?-{3,}:?[ \t]*)?\|?[ \t]*(?:\n|$)", re.M)
+_TABLE_SEP = re.compile(
+    r"^[ \t]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+(?:[ \t]*:?-{3,}:?[ \t]*)?\|?[ \t]*(?:\n|$)", re.M
+)
 _HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.M)
 _QUOTE = re.compile(r"^[ \t]*>[ \t]?", re.M)
 _RULE = re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$", re.M)
 _IMAGE_OR_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*([^)\s]*)\s*\)")
 _BOLD_STAR = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.S)
 _BOLD_UNDER = re.compile(r"__(?=\S)(.+?)(?<=\S)__(?!\w)")  # preceding char checked in _unbold
-_EMPH_STAR = re.compile(r"\*(?![\s*])([^*\n]+?)(?<![\s*])\*(?![\w*])")  # preceding char checked in _unemph
+_EMPH_STAR = re.compile(
+    r"\*(?![\s*])([^*\n]+?)(?<![\s*])\*(?![\w*])"
+)  # preceding char checked in _unemph
 _STRAY_STARS = re.compile(r"\*{2,}")
-_BULLET = re.compile(r"^([ \t]*)(?:[*+\u2022\u00b7\u25aa\u25cf\u2023\u25e6\u2013-])[ \t]+(?=\S)", re.M)
+_BULLET = re.compile(
+    r"^([ \t]*)(?:[*+\u2022\u00b7\u25aa\u25cf\u2023\u25e6\u2013-])[ \t]+(?=\S)", re.M
+)
 _NUMBERED = re.compile(r"^[ \t]+(?=\d{1,3}[.)][ \t])", re.M)
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 
@@ -176,7 +187,12 @@ def _decode(text: str) -> str:
             break
         text = new
     text = unicodedata.normalize("NFKC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = (
+        text.replace("\r\n", "\n")
+        .replace("\r", "\n")
+        .replace("\u2028", "\n")
+        .replace("\u2029", "\n\n")
+    )
     text = text.replace("\x0b", "\n").replace("\x0c", "\n").replace("\x85", "\n")
     text = _INVISIBLE.sub("", text)
     return _SENTINEL.sub("", text)
@@ -194,7 +210,10 @@ def _link(text: str, url: str) -> str:
         return text
     if not text or text.lower() in {address.lower(), bare.lower(), url.lower()}:
         return address
-    if re.sub(r"^(?:https?://)?(?:www\.)?", "", text, flags=re.I).rstrip("/").lower() == bare.lower():
+    if (
+        re.sub(r"^(?:https?://)?(?:www\.)?", "", text, flags=re.I).rstrip("/").lower()
+        == bare.lower()
+    ):
         return text
     return f"{text} ({address})"
 
@@ -246,7 +265,10 @@ def _markdown(text: str) -> str:
         text = _EMPH_STAR.sub(lambda m: _unwrap(m, text, "\\w*"), text)
         text = _STRAY_STARS.sub("", text)
     if "__" in text:
-        text = _BOLD_UNDER.sub(lambda m: m.group() if _IDENTIFIER.fullmatch(m.group(1)) else _unwrap(m, text, "\\w"), text)
+        text = _BOLD_UNDER.sub(
+            lambda m: m.group() if _IDENTIFIER.fullmatch(m.group(1)) else _unwrap(m, text, "\\w"),
+            text,
+        )
     text = _BULLET.sub(_bullet, text)
     return _NUMBERED.sub("", text)
 
@@ -287,7 +309,10 @@ def _strip_trailing(text: str) -> str:
             and seen >= _MIN_KEPT
             and not turns[i]
             and not any(turns[i + 1 :])
-            and (_TRAILING_NOTE.match(lead) or (_is_dialogue(leads[:i]) and _TRAILING_REVIEW.match(lead)))
+            and (
+                _TRAILING_NOTE.match(lead)
+                or (_is_dialogue(leads[:i]) and _TRAILING_REVIEW.match(lead))
+            )
         ):
             return "\n\n".join(paras[:i])
         seen += len(paras[i])
@@ -306,7 +331,10 @@ def _is_turn(para: str) -> bool:
     if not _SPEAKER.match(para):
         return False
     label = para.split(":", 1)[0].lower()
-    return not re.search(r"\b(?:note|notes|evaluation|assessment|recommendations?|summary|feedback|disclaimer)$", label)
+    return not re.search(
+        r"\b(?:note|notes|evaluation|assessment|recommendations?|summary|feedback|disclaimer)$",
+        label,
+    )
 
 
 def _whitespace(text: str) -> str:
@@ -329,8 +357,12 @@ def _clean_once(text: str) -> str:
         code.append(block)
         return f"\ue000{len(code) - 1}\ue001"
 
-    text = _FENCE.sub(lambda m: protect("\n".join(row.rstrip() for row in m.group().strip().split("\n"))), text)
-    text = _INLINE_CODE.sub(lambda m: protect(m.group()) if re.search(r"[<>]", m.group(1)) else m.group(1), text)
+    text = _FENCE.sub(
+        lambda m: protect("\n".join(row.rstrip() for row in m.group().strip().split("\n"))), text
+    )
+    text = _INLINE_CODE.sub(
+        lambda m: protect(m.group()) if re.search(r"[<>]", m.group(1)) else m.group(1), text
+    )
     if ", " in text:
         text = _CHAR_SPLIT.sub(_unsplit, text)
     text = _html(text)
@@ -393,7 +425,10 @@ _VERDICT_CLAUSE = re.compile(
     r"possessed|impressed|excelled|performed)\b",
     re.IGNORECASE,
 )
-_JOB_SPEC = re.compile(r"expected_experience|\b(years?|domains?|required|responsibilit\w*|requirements?)\b", re.IGNORECASE)
+_JOB_SPEC = re.compile(
+    r"expected_experience|\b(years?|domains?|required|responsibilit\w*|requirements?)\b",
+    re.IGNORECASE,
+)
 
 
 def reads_as_verdict(text: str) -> bool:
@@ -415,5 +450,8 @@ def repair_swapped_columns(record: Mapping) -> tuple[dict, bool]:
     if not reason_and_jd_swapped(record):
         return dict(record), False
     out = dict(record)
-    out["job_description"], out["reason"] = record.get("reason", ""), record.get("job_description", "")
+    out["job_description"], out["reason"] = (
+        record.get("reason", ""),
+        record.get("job_description", ""),
+    )
     return out, True

@@ -23,7 +23,15 @@ from ..storage import atomic_write_json, atomic_write_text, sha256_file
 
 SPLITS = ("train", "validation", "test")
 KEEP = ("id", "source", "role", "job_description", "resume", "transcript", "label", "reason")
-PACKAGES = ("recruiter", "presidio-analyzer", "spacy", "datasketch", "datasets", "transformers", "pandas")
+PACKAGES = (
+    "recruiter",
+    "presidio-analyzer",
+    "spacy",
+    "datasketch",
+    "datasets",
+    "transformers",
+    "pandas",
+)
 
 
 def reasoning_text(reason: str, label: str) -> str:
@@ -38,7 +46,8 @@ def reasoning_text(reason: str, label: str) -> str:
     if text and text[-1] not in ".!?":
         text += "."
     verdict = (
-        "The evidence supports selecting the candidate." if label == "select"
+        "The evidence supports selecting the candidate."
+        if label == "select"
         else "The evidence does not support selecting the candidate."
     )
     if not text:
@@ -50,7 +59,9 @@ def reasoning_text(reason: str, label: str) -> str:
 
 def to_row(record: Mapping) -> dict:
     row = {k: record.get(k, "") for k in KEEP}
-    example = build_example(record, reasoning_text(record.get("reason", ""), record["label"]), record["label"])
+    example = build_example(
+        record, reasoning_text(record.get("reason", ""), record["label"]), record["label"]
+    )
     row.update(example)
     return row
 
@@ -64,7 +75,10 @@ def write_splits(splits: Mapping[str, list[dict]], out: Path) -> dict[str, dict]
         rows = [to_row(r) for r in splits.get(name, [])]
         text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
         atomic_write_text(out / f"{name}.jsonl", text)
-        stats[name] = {"rows": len(rows), "labels": dict(sorted(Counter(r["label"] for r in rows).items()))}
+        stats[name] = {
+            "rows": len(rows),
+            "labels": dict(sorted(Counter(r["label"] for r in rows).items())),
+        }
         if rows:
             # datasets' default fingerprint is random for in-memory data; the content hash of the
             # split is a truer fingerprint and keeps reruns byte-identical.
@@ -93,8 +107,15 @@ def file_hashes(out: Path, skip: tuple[str, ...] = ("manifest.json",)) -> dict[s
     }
 
 
-def write_manifest(out: Path, *, stages: Mapping, split_stats: Mapping, config_hash: str,
-                   inputs: Mapping[str, str], leakage: Mapping) -> Path:
+def write_manifest(
+    out: Path,
+    *,
+    stages: Mapping,
+    split_stats: Mapping,
+    config_hash: str,
+    inputs: Mapping[str, str],
+    leakage: Mapping,
+) -> Path:
     manifest = {
         "prompt_version": PROMPT_VERSION,
         "config_sha256": config_hash,

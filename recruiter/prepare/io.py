@@ -30,19 +30,55 @@ OPTIONAL = ("id", "name", "reason", "job_id", "candidate_id")
 
 PRESETS: dict[str, dict[str, str]] = {
     "durgesh": {
-        "id": "ID", "name": "Name", "role": "Role", "transcript": "Transcript", "resume": "Resume",
-        "label": "decision", "reason": "Reason for decision", "job_description": "Job Description",
+        "id": "ID",
+        "name": "Name",
+        "role": "Role",
+        "transcript": "Transcript",
+        "resume": "Resume",
+        "label": "decision",
+        "reason": "Reason for decision",
+        "job_description": "Job Description",
     },
     "canonical": {
-        "id": "id", "name": "name", "role": "role", "transcript": "transcript", "resume": "resume",
-        "label": "decision", "reason": "reason", "job_description": "job_description",
-        "job_id": "job_id", "candidate_id": "candidate_id",
+        "id": "id",
+        "name": "name",
+        "role": "role",
+        "transcript": "transcript",
+        "resume": "resume",
+        "label": "decision",
+        "reason": "reason",
+        "job_description": "job_description",
+        "job_id": "job_id",
+        "candidate_id": "candidate_id",
     },
 }
 
 _LABELS = {
-    "select": ("select", "selected", "hire", "hired", "yes", "1", "accept", "accepted", "pass", "true"),
-    "reject": ("reject", "rejected", "no hire", "no-hire", "nohire", "no", "0", "decline", "declined", "fail", "false"),
+    "select": (
+        "select",
+        "selected",
+        "hire",
+        "hired",
+        "yes",
+        "1",
+        "accept",
+        "accepted",
+        "pass",
+        "true",
+    ),
+    "reject": (
+        "reject",
+        "rejected",
+        "no hire",
+        "no-hire",
+        "nohire",
+        "no",
+        "0",
+        "decline",
+        "declined",
+        "fail",
+        "false",
+    ),
 }
 LABEL_MAP = {raw: norm for norm, raws in _LABELS.items() for raw in raws}
 SUFFIXES = (".csv", ".xlsx", ".jsonl", ".parquet")
@@ -73,7 +109,11 @@ def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
     found: list[Path] = []
     for raw in paths:
         path = Path(raw).expanduser()
-        if path.is_dir() and not (path / "dataset_info.json").is_file() and not (path / "dataset_dict.json").is_file():
+        if (
+            path.is_dir()
+            and not (path / "dataset_info.json").is_file()
+            and not (path / "dataset_dict.json").is_file()
+        ):
             inner = sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES)
             if not inner:
                 raise InputError(f"{path}: folder holds no {', '.join(SUFFIXES)} files")
@@ -111,15 +151,21 @@ def read_table(path: Path) -> list[dict]:
         elif suffix == ".jsonl":
             return _read_jsonl(path)
         else:
-            raise InputError(f"{path}: unsupported file type {suffix!r} (use {', '.join(SUFFIXES)})")
+            raise InputError(
+                f"{path}: unsupported file type {suffix!r} (use {', '.join(SUFFIXES)})"
+            )
     except InputError:
         raise
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); re-export as UTF-8") from None
+        raise InputError(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); re-export as UTF-8"
+        ) from None
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: file is empty") from None
     except Exception as exc:  # parser errors of pandas/openpyxl/pyarrow/datasets
-        raise InputError(f"{path}: cannot be read as {suffix or 'dataset'}: {type(exc).__name__}: {str(exc)[:200]}") from None
+        raise InputError(
+            f"{path}: cannot be read as {suffix or 'dataset'}: {type(exc).__name__}: {str(exc)[:200]}"
+        ) from None
     if frame.empty:
         raise InputError(f"{path}: no data rows")
     return frame.to_dict(orient="records")
@@ -151,7 +197,9 @@ def column_map(preset: str, overrides: Mapping[str, str]) -> dict[str, str]:
         raise InputError(f"unknown column preset {preset!r}; known: {', '.join(PRESETS)}")
     unknown = set(overrides) - set(REQUIRED) - set(OPTIONAL)
     if unknown:
-        raise InputError(f"prepare.columns: unknown field(s) {sorted(unknown)}; fields are {REQUIRED + OPTIONAL}")
+        raise InputError(
+            f"prepare.columns: unknown field(s) {sorted(unknown)}; fields are {REQUIRED + OPTIONAL}"
+        )
     return {**PRESETS[preset], **overrides}
 
 
@@ -161,8 +209,9 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def read_records(paths: Iterable[str | Path], preset: str = "canonical",
-                 columns: Mapping[str, str] | None = None) -> tuple[list[dict], ReadReport]:
+def read_records(
+    paths: Iterable[str | Path], preset: str = "canonical", columns: Mapping[str, str] | None = None
+) -> tuple[list[dict], ReadReport]:
     """All rows of all inputs as canonical records, with what was dropped and why."""
     mapping = column_map(preset, columns or {})
     report = ReadReport()
@@ -184,7 +233,13 @@ def read_records(paths: Iterable[str | Path], preset: str = "canonical",
                 report.bad_labels[_text(row.get(mapping["label"])) or "<empty>"] += 1
                 continue
             rec = {f: _text(row.get(mapping[f])) for f in REQUIRED if f != "label"}
-            rec.update({f: _text(row.get(mapping[f])) for f in OPTIONAL if f in mapping and mapping[f] in present})
+            rec.update(
+                {
+                    f: _text(row.get(mapping[f]))
+                    for f in OPTIONAL
+                    if f in mapping and mapping[f] in present
+                }
+            )
             rid = f"{source}:{rec.get('id') or i}"
             if rid in seen_ids:  # exports do repeat IDs; keep every row addressable
                 rid = f"{rid}#{i}"

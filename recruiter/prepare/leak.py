@@ -49,7 +49,15 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-__all__ = ["RULES", "LINE_RULES", "scrub", "scrub_record", "find_leaks", "split_sentences", "looks_like_evaluation"]
+__all__ = [
+    "RULES",
+    "LINE_RULES",
+    "scrub",
+    "scrub_record",
+    "find_leaks",
+    "split_sentences",
+    "looks_like_evaluation",
+]
 
 _I = re.IGNORECASE
 _ROLE_NOUN = r"(?:role|position|job|opening|post|vacancy)"
@@ -79,7 +87,9 @@ RULES: dict[str, tuple[re.Pattern, re.Pattern | None, tuple[str, ...]]] = {
             r"(?:\b(?:was|were|been|being|is|are|am|'re|'s|got|get|getting)\s+|\bnot\s+)?(?:not\s+)?(?:officially\s+|finally\s+)?"
             r"(?:(?:selected|chosen|rejected|accepted|shortlisted|turned down|declined)\s+(?:for|as)|hired\s+for)\s+"
             r"(?:the|this|a|an|our|that)\s+(?:[\w/&+().-]+\s+){0,5}?" + _ROLE_NOUN + r"\b"
-            r"|\b" + _PERSON + r"(?:'re|'ve been|'s been| are| is| was| were| have been| has been| had been| got)\s+"
+            r"|\b"
+            + _PERSON
+            + r"(?:'re|'ve been|'s been| are| is| was| were| have been| has been| had been| got)\s+"
             r"(?:not\s+)?(?:officially\s+)?(?:selected|chosen|hired|rejected|shortlisted)\s*(?=[.!?:;,)]|$)"
             r"|\b(?:applied|interviewed)\b[^.!?\n]{0,80}\b(?:and|but)\s+(?:was|were|got)\s+(?:not\s+)?(?:selected|rejected|hired|chosen)\b"
             r"|\brejected\s+(?:[\w/&+-]+\s+){0,3}?(?:role|position|application|candidate|applicant)\b"
@@ -96,7 +106,22 @@ RULES: dict[str, tuple[re.Pattern, re.Pattern | None, tuple[str, ...]]] = {
             r"|\b(?:to|and|can|could|will|would|should|might|may)\s+(?:get|be)\s+(?:hired|selected|chosen)\b",
             _I,
         ),
-        ("selected", "chosen", "hired", "rejected", "accepted", "shortlisted", "turned down", "declined", "got the", "get the", "landed", "status", "successful", "reason"),
+        (
+            "selected",
+            "chosen",
+            "hired",
+            "rejected",
+            "accepted",
+            "shortlisted",
+            "turned down",
+            "declined",
+            "got the",
+            "get the",
+            "landed",
+            "status",
+            "successful",
+            "reason",
+        ),
     ),
     # "we'd like to offer you the position", "decided to offer Vikram the role", "a formal offer"
     "offer": (
@@ -113,7 +138,10 @@ RULES: dict[str, tuple[re.Pattern, re.Pattern | None, tuple[str, ...]]] = {
         ("offer",),
     ),
     "welcome_to_team": (
-        re.compile(r"\bwelcome (?:you )?(?:to|aboard|on board)(?: the| our)? (?:team|family|board)\b|\bwelcome aboard\b", _I),
+        re.compile(
+            r"\bwelcome (?:you )?(?:to|aboard|on board)(?: the| our)? (?:team|family|board)\b|\bwelcome aboard\b",
+            _I,
+        ),
         None,
         ("welcome",),
     ),
@@ -135,14 +163,23 @@ RULES: dict[str, tuple[re.Pattern, re.Pattern | None, tuple[str, ...]]] = {
             _I,
         ),
         None,
-        ("to inform", "to let you know", "to tell you", "to announce", "to offer", "to say that we"),
+        (
+            "to inform",
+            "to let you know",
+            "to tell you",
+            "to announce",
+            "to offer",
+            "to say that we",
+        ),
     ),
     # "we won't be moving forward with your application", "we will not be proceeding with ..."
     "not_moving_forward": (
         re.compile(
             r"(?:\bnot|n't|\bunable to|\bcannot|\bdecline to)\s+(?:be\s+)?(?:able to\s+)?(?:going to\s+)?(?:be\s+)?"
             r"(?:move|moving|proceed|proceeding|go|going|continue|continuing|advance|advancing|progress|progressing|"
-            r"pursue|pursuing|offer|offering|extend|extending)\s+(?:forward\s+|ahead\s+)?(?:with\s+)?" + _HIS + r"\b"
+            r"pursue|pursuing|offer|offering|extend|extending)\s+(?:forward\s+|ahead\s+)?(?:with\s+)?"
+            + _HIS
+            + r"\b"
             r"[^.!?\n]{0,40}?\b(?:application|candidacy|candidate|process|position|role|offer)\b"
             r"|(?:\bnot|n't)\b[^.!?\n]{0,30}\b(?:move|moving|proceed|proceeding|go|going)\s+forward\s+with\s+(?:you|him|her|them|[a-z]+)"
             r"\s*(?:[.!?,;]|$|at this time|for (?:this|the))"
@@ -151,7 +188,19 @@ RULES: dict[str, tuple[re.Pattern, re.Pattern | None, tuple[str, ...]]] = {
             _I,
         ),
         None,
-        ("forward", "ahead", "proceed", "continu", "advanc", "progress", "pursu", "offer", "extend", " go ", "going"),
+        (
+            "forward",
+            "ahead",
+            "proceed",
+            "continu",
+            "advanc",
+            "progress",
+            "pursu",
+            "offer",
+            "extend",
+            " go ",
+            "going",
+        ),
     ),
     # "move forward with other candidates", "go with someone else", "consider other candidates"
     "other_candidates": (
@@ -166,7 +215,17 @@ RULES: dict[str, tuple[re.Pattern, re.Pattern | None, tuple[str, ...]]] = {
             _I,
         ),
         None,
-        ("candidate", "applicant", "profile", "someone else", "filled", "direction", "pass on", "come back", "apply"),
+        (
+            "candidate",
+            "applicant",
+            "profile",
+            "someone else",
+            "filled",
+            "direction",
+            "pass on",
+            "come back",
+            "apply",
+        ),
     ),
     # "we'd like to move forward with your application", "invite you to the next round"
     "moving_forward": (
@@ -231,7 +290,17 @@ LINE_RULES: dict[str, tuple[re.Pattern, tuple[str, ...]]] = {
             r"after the (?:interview|candidate (?:leaves|left|has left))|mental note|internal (?:review|notes?))\b[^()\n]{0,200}\)",
             _I,
         ),
-        ("to her", "to him", "to them", "thinking to", "thinks to", "breath", "after the", "mental note", "internal"),
+        (
+            "to her",
+            "to him",
+            "to them",
+            "thinking to",
+            "thinks to",
+            "breath",
+            "after the",
+            "mental note",
+            "internal",
+        ),
     ),
     "evaluation_note": (
         re.compile(
@@ -249,7 +318,11 @@ LINE_RULES: dict[str, tuple[re.Pattern, tuple[str, ...]]] = {
 # is a sentence, not a label.
 _WORD = r"[A-Za-z][\w'\-]*(?:\.[\w'\-]+)*"
 _SPEAKER = re.compile(
-    r"^(\s*(?:[-*+]\s+)?(?:\*\*)?(?:(?:dr|mr|mrs|ms|prof)\.\s*)?" + _WORD + r"(?: " + _WORD + r"){0,4}"
+    r"^(\s*(?:[-*+]\s+)?(?:\*\*)?(?:(?:dr|mr|mrs|ms|prof)\.\s*)?"
+    + _WORD
+    + r"(?: "
+    + _WORD
+    + r"){0,4}"
     r"(?:\s*\([^()\n]{0,80}\))?\s*:(?:\*\*)?\s+|\s*[-*+]\s+|\s*\d{1,3}[.)]\s+)",
     re.IGNORECASE,
 )
@@ -266,7 +339,11 @@ def split_sentences(text: str) -> list[str]:
     for m in _END.finditer(text):
         before = text[start : m.start()].rsplit(None, 1)
         word = before[-1].lower().rstrip(".") if before else ""
-        if m.group().startswith(".") and len(m.group()) == 1 and (word in _ABBREV or (len(word) == 1 and word.isalpha())):
+        if (
+            m.group().startswith(".")
+            and len(m.group()) == 1
+            and (word in _ABBREV or (len(word) == 1 and word.isalpha()))
+        ):
             continue
         end = m.end()
         while end < len(text) and text[end].isspace():
@@ -288,7 +365,11 @@ def _active(lower: str) -> tuple[list, list]:
 def _sentence_rule(sentence: str, rules: list) -> str | None:
     lower = sentence.lower()
     for name, (pattern, unless, keywords) in rules:
-        if any(k in lower for k in keywords) and pattern.search(sentence) and not (unless and unless.search(sentence)):
+        if (
+            any(k in lower for k in keywords)
+            and pattern.search(sentence)
+            and not (unless and unless.search(sentence))
+        ):
             return name
     return None
 
@@ -301,7 +382,9 @@ def _line_rule(line: str, rules: list) -> str | None:
     return None
 
 
-def _scrub_line(line: str, active: tuple[list, list], hits: list[tuple[str, str]] | None) -> tuple[str | None, int]:
+def _scrub_line(
+    line: str, active: tuple[list, list], hits: list[tuple[str, str]] | None
+) -> tuple[str | None, int]:
     """(new line or None when nothing is left, sentences removed)."""
     rules, line_rules = active
     rule = _line_rule(line, line_rules) if line_rules else None
@@ -388,4 +471,7 @@ _EVALUATION_HEADING = re.compile(
 def looks_like_evaluation(text: str, min_headings: int = 2) -> bool:
     """True when a document reads like interview feedback (>= ``min_headings`` headings such as
     "Areas for improvement:", "Concerns raised during the interview:", "Recommendations:")."""
-    return len({m.group().strip(" *:#-").lower() for m in _EVALUATION_HEADING.finditer(text)}) >= min_headings
+    return (
+        len({m.group().strip(" *:#-").lower() for m in _EVALUATION_HEADING.finditer(text)})
+        >= min_headings
+    )

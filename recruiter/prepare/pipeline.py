@@ -23,7 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..config import PrepareConfig, RecruiterConfig, config_hash, save_resolved
-from ..errors import InputError
+from ..errors import ConfigError, InputError
 from ..storage import atomic_dir, atomic_write_json, atomic_write_text, new_run_dir, sha256_file
 from . import io
 
@@ -81,7 +81,9 @@ def run(cfg: RecruiterConfig, command: str = "recruiter prepare") -> Path:
         done("write", sum(v["rows"] for v in split_stats.values()))
         # Timings live in their own file: every other output is byte-identical across reruns.
         dedup_report = {k: v for k, v in cluster_report.items() if k != "seconds"}
-        atomic_write_json(tmp / "report.json", {"stages": stages, "dedup": dedup_report, "split": split_report})
+        atomic_write_json(
+            tmp / "report.json", {"stages": stages, "dedup": dedup_report, "split": split_report}
+        )
         atomic_write_text(tmp / "report.md", _markdown(stages, split_report))
         _plot(stages, tmp / "report.png")
         write_manifest(
@@ -92,9 +94,16 @@ def run(cfg: RecruiterConfig, command: str = "recruiter prepare") -> Path:
             inputs={str(path.name): sha256_file(path) for path in paths if path.is_file()},
             leakage=split_report.get("leakage", {}),
         )
-    timings["records_per_s_end_to_end"] = round(stages["read"]["records_out"] / max(sum(timings.values()), 1e-9), 2)
-    atomic_write_json(out / "timings.json", {"seconds": timings, "dedup_seconds": cluster_report.get("seconds")})
-    console.print(f"[green]prepared[/] {sum(len(v) for v in splits.values())} records -> {out}", highlight=False)
+    timings["records_per_s_end_to_end"] = round(
+        stages["read"]["records_out"] / max(sum(timings.values()), 1e-9), 2
+    )
+    atomic_write_json(
+        out / "timings.json", {"seconds": timings, "dedup_seconds": cluster_report.get("seconds")}
+    )
+    console.print(
+        f"[green]prepared[/] {sum(len(v) for v in splits.values())} records -> {out}",
+        highlight=False,
+    )
     return out
 
 
@@ -121,7 +130,10 @@ def _clean(records, p: PrepareConfig, stages, stage, done):
             dropped[reason] += 1
         else:
             kept.append(new)
-    stages["clean"] = {"dropped": dict(sorted(dropped.items())), "jd_reason_columns_swapped_back": swapped}
+    stages["clean"] = {
+        "dropped": dict(sorted(dropped.items())),
+        "jd_reason_columns_swapped_back": swapped,
+    }
     done("clean", len(kept))
     return kept
 
@@ -136,7 +148,9 @@ def _spam(records, p: PrepareConfig, stages, stage, done):
         return records
     th = SpamThresholds(**p.spam.model_dump(exclude={"enabled"}))
     fields = ("job_description", "resume", "transcript")
-    outliers: dict[str, set] = {f: length_outliers(records, f, p.spam.length_outlier_iqr) for f in ("resume", "transcript")}
+    outliers: dict[str, set] = {
+        f: length_outliers(records, f, p.spam.length_outlier_iqr) for f in ("resume", "transcript")
+    }
     kept, reasons = [], Counter()
     for rec in records:
         why = spam_reasons(rec, fields, th)
@@ -165,7 +179,10 @@ def _leak(records, p: PrepareConfig, stages, stage, done):
         total.update(counts)
         touched += bool(sum(counts.values()))
         out.append(new)
-    stages["leak-scrub"] = {"sentences_removed": dict(sorted(total.items())), "records_touched": touched}
+    stages["leak-scrub"] = {
+        "sentences_removed": dict(sorted(total.items())),
+        "records_touched": touched,
+    }
     done("leak-scrub", len(out))
     return out
 
@@ -187,8 +204,18 @@ def _mask(records, p: PrepareConfig, stages, stage, done):
         return records
     from .pii import PiiMasker
 
-    masker = PiiMasker(entities=p.pii.entities, score_threshold=p.pii.score_threshold, batch_size=p.pii.batch_size)
-    masked, counts = masker.mask_records(records, fields=("job_description", "resume", "transcript"), name_key="name")
+    try:
+        masker = PiiMasker(
+            entities=p.pii.entities,
+            score_threshold=p.pii.score_threshold,
+            batch_size=p.pii.batch_size,
+            n_process=p.pii.n_process,
+        )
+    except ValueError as exc:  # unknown entity type: a config problem, reported as such
+        raise ConfigError(f"prepare.pii.entities: {exc}") from None
+    masked, counts = masker.mask_records(
+        records, fields=("job_description", "resume", "transcript"), name_key="name"
+    )
     for rec in masked:
         rec["name"] = ""  # the raw name has done its job (masking, identity key); it is not kept
     stages["pii"] = {"entities_masked": dict(sorted(counts.items()))}
@@ -202,8 +229,13 @@ def _dedup(records, p: PrepareConfig, stages, stage, done):
     stage("dedup")
     d = p.dedup
     result = deduplicate(
-        records, fields=tuple(d.fields), threshold=d.threshold, lsh_threshold=d.lsh_threshold,
-        near=d.near, on_conflict=d.on_conflict, num_perm=d.num_perm,
+        records,
+        fields=tuple(d.fields),
+        threshold=d.threshold,
+        lsh_threshold=d.lsh_threshold,
+        near=d.near,
+        on_conflict=d.on_conflict,
+        num_perm=d.num_perm,
     )
     rep = result.report
     stages["dedup"] = {k: rep[k] for k in rep if k.startswith("n_")}
@@ -217,8 +249,11 @@ def _split(records, p: PrepareConfig, seed: int, stages, stage, done):
     stage("split")
     s = p.split
     parts, report = split_records(
-        records, ratios={"train": s.train, "val": s.validation, "test": s.test}, seed=seed,
-        group_by_job=s.group_by_job, max_group_frac=s.max_group_frac,
+        records,
+        ratios={"train": s.train, "val": s.validation, "test": s.test},
+        seed=seed,
+        group_by_job=s.group_by_job,
+        max_group_frac=s.max_group_frac,
         also_stratify=("source",) if s.stratify_by_source else (),
     )
     leaked = report["leakage"]["total_shared"]
@@ -238,7 +273,11 @@ def _markdown(stages: dict, split_report: dict) -> str:
     for name, info in stages.items():
         details = {k: v for k, v in info.items() if k not in ("records_out", "seconds")}
         lines.append(f"| {name} | {info.get('records_out', '')} | `{details}` |")
-    lines += ["", f"Leakage across splits (shared group keys): **{split_report['leakage']['total_shared']}**", ""]
+    lines += [
+        "",
+        f"Leakage across splits (shared group keys): **{split_report['leakage']['total_shared']}**",
+        "",
+    ]
     return "\n".join(lines)
 
 

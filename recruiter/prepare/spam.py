@@ -86,7 +86,9 @@ _URL = re.compile(
     r"(?i)\b(?:https?://|ftp://|www\.)[^\s<>\"')\]]+"
     r"|\b(?:[a-z0-9-]+\.)+(?:com|org|net|io|ai|dev|co|in|uk|de|info|biz|xyz|ly|me|app|site|online|ru|cn|tk|top)\b(?:/[^\s<>\"')\]]*)?"
 )
-_URLISH = re.compile(r"(?i)^[(\[<\"'`]*(?:https?://|ftp://|www\.|mailto:|[\w.+-]+@[\w-]+\.|[\w-]+(?:\.[\w-]+)+/)")
+_URLISH = re.compile(
+    r"(?i)^[(\[<\"'`]*(?:https?://|ftp://|www\.|mailto:|[\w.+-]+@[\w-]+\.|[\w-]+(?:\.[\w-]+)+/)"
+)
 # Random-looking words, counted on the whole lower-cased text (one regex scan, no per-word
 # calls): a run of five consonants, or letters and digits interleaved twice ("x8f2k9").
 _RANDOM_WORD = re.compile(r"[bcdfghjklmnpqrstvwxz]{5,}|[a-z]\d+[a-z]+\d")
@@ -167,8 +169,12 @@ def _has_junk_string(text: str, min_chars: int) -> bool:
             continue
         for run in re.findall(rf"[A-Za-z0-9+=]{{{min_chars},}}", chunk):
             kinds = ["d" if ch.isdigit() else "u" if ch.isupper() else "l" for ch in run]
-            digit_switches = sum((x == "d") != (y == "d") for x, y in zip(kinds, kinds[1:], strict=False))
-            case_switches = sum(x != y and "d" not in (x, y) for x, y in zip(kinds, kinds[1:], strict=False))
+            digit_switches = sum(
+                (x == "d") != (y == "d") for x, y in zip(kinds, kinds[1:], strict=False)
+            )
+            case_switches = sum(
+                x != y and "d" not in (x, y) for x, y in zip(kinds, kinds[1:], strict=False)
+            )
             if (
                 len(run) >= 2 * min_chars
                 or digit_switches >= 4
@@ -198,14 +204,20 @@ def field_reasons(text: str, th: SpamThresholds = SpamThresholds()) -> list[str]
     stuffed = _longest_run(toks) > th.max_consecutive_repeats
     if content and not stuffed:
         count = max(content.values())
-        stuffed = count > th.max_keyword_repeats and count / sum(content.values()) > th.max_keyword_share
+        stuffed = (
+            count > th.max_keyword_repeats and count / sum(content.values()) > th.max_keyword_share
+        )
     if stuffed:
         reasons.append("keyword_stuffing")
-    if n > th.max_keyword_run and _has_keyword_run(text, th.max_keyword_run, th.keyword_run_stop_share):
+    if n > th.max_keyword_run and _has_keyword_run(
+        text, th.max_keyword_run, th.keyword_run_stop_share
+    ):
         reasons.append("keyword_run")
     if _longest_list(text, th.max_list_items) > th.max_list_items:
         reasons.append("long_list")
-    urls = sum(1 for c in text.split() if "." in c and ("@" not in c or "://" in c) and _URL.search(c))
+    urls = sum(
+        1 for c in text.split() if "." in c and ("@" not in c or "://" in c) and _URL.search(c)
+    )
     if urls >= th.min_urls and 100 * urls / max(n, 1) > th.max_urls_per_100_words:
         reasons.append("url_density")
     if len(text) >= 50 and len(_NON_TEXT.findall(text)) / len(text) > th.max_non_text_share:
@@ -224,7 +236,9 @@ def field_reasons(text: str, th: SpamThresholds = SpamThresholds()) -> list[str]
     return reasons
 
 
-def spam_reasons(record: Mapping, fields: Iterable[str], thresholds: SpamThresholds = SpamThresholds()) -> list[str]:
+def spam_reasons(
+    record: Mapping, fields: Iterable[str], thresholds: SpamThresholds = SpamThresholds()
+) -> list[str]:
     """``["<rule>:<field>", ...]`` for every rule broken by any of ``fields``; ``[]`` = clean.
 
     Missing or non-string fields are skipped (the clean stage has already enforced presence).

@@ -47,7 +47,11 @@ def _describe(err: ValidationError) -> str:
     if rule == "maxLength":
         return f"{len(inst):,} characters, over the limit of {val:,}"
     if rule == "minLength":
-        return "must not be empty" if val == 1 else f"{len(inst)} characters, under the minimum of {val}"
+        return (
+            "must not be empty"
+            if val == 1
+            else f"{len(inst)} characters, under the minimum of {val}"
+        )
     if rule == "pattern" and val == "\\S":
         return "must contain non-whitespace text"
     if rule == "maxItems":
@@ -65,7 +69,9 @@ def _describe(err: ValidationError) -> str:
 
 def errors(instance: Any, name: str) -> list[str]:
     """All violations of schema ``name`` as ``$.path: rule`` strings, in document order."""
-    found = sorted(_validator(name).iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
+    found = sorted(
+        _validator(name).iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))
+    )
     return [f"{e.json_path}: {_describe(e)}" for e in found]
 
 
@@ -78,7 +84,9 @@ def validate(instance: Any, name: str, source: str = "") -> Any:
     problems = errors(instance, name)
     if problems:
         where = f"{source}: " if source else ""
-        head = f"{where}not a valid {name} ({len(problems)} problem{'s' if len(problems) > 1 else ''})"
+        head = (
+            f"{where}not a valid {name} ({len(problems)} problem{'s' if len(problems) > 1 else ''})"
+        )
         raise InputError(head + "\n  " + "\n  ".join(problems[:20]))
     return instance
 
@@ -96,7 +104,9 @@ def read_json(path: str | Path, max_bytes: int = 2_000_000) -> Any:
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise InputError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
 
 
 def load_and_validate(path: str | Path, name: str) -> Any:

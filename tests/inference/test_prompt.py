@@ -29,7 +29,9 @@ def test_missing_field_is_refused():
 
 def test_answer_is_reasoning_first_with_xgrammar_separators():
     text = prompt.format_answer("Covers  SQL\nand Python; 4 years vs 3 required.", "select")
-    assert text == '{"reasoning": "Covers SQL and Python; 4 years vs 3 required.", "status": "select"}'
+    assert (
+        text == '{"reasoning": "Covers SQL and Python; 4 years vs 3 required.", "status": "select"}'
+    )
     assert list(json.loads(text)) == ["reasoning", "status"]
     with pytest.raises(ValueError):
         prompt.format_answer("x" * 50, "maybe")

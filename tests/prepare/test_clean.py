@@ -76,7 +76,9 @@ def test_trailing_notes_removed():
     assert out.startswith("Interviewer: Hi Bob")
     assert out.endswith("We'll be in touch soon to let you know next steps.")
     out = clean_text(RESUME)
-    assert "I hope this" not in out and "Here's a sample" not in out and out.startswith("Bob Miller")
+    assert (
+        "I hope this" not in out and "Here's a sample" not in out and out.startswith("Bob Miller")
+    )
     body = "Summary:\n" + "Data engineer with eight years of experience building pipelines. " * 4
     for note in (
         "Note: This is just a sample resume and you should customize it.",
@@ -88,15 +90,23 @@ def test_trailing_notes_removed():
 
 
 def test_dialogue_after_a_notes_heading_is_kept():
-    turns = "\n\n".join(f"Interviewer: Question number {i} about your work?\n\nAna: An answer about Spark {i}." for i in range(4))
-    text = f"{turns}\n\nRohan's notes: good on Spark.\n\nInterviewer: One more question?\n\nAna: Sure."
+    turns = "\n\n".join(
+        f"Interviewer: Question number {i} about your work?\n\nAna: An answer about Spark {i}."
+        for i in range(4)
+    )
+    text = (
+        f"{turns}\n\nRohan's notes: good on Spark.\n\nInterviewer: One more question?\n\nAna: Sure."
+    )
     assert "Rohan's notes" in clean_text(text)  # dialogue follows it: not a trailing note
     review = f"{turns}\n\nRecommendations:\n\n* Provide training on Spark."
     assert "Recommendations" not in clean_text(review)  # after a dialogue: an appendix
 
 
 def test_review_headings_in_a_document_are_kept():
-    doc = "Candidate profile: Ana\n\nPosition: Data Engineer\n\n" + "Ana has worked on pipelines. " * 10
+    doc = (
+        "Candidate profile: Ana\n\nPosition: Data Engineer\n\n"
+        + "Ana has worked on pipelines. " * 10
+    )
     doc += "\n\nAreas for improvement:\n\n* Spark tuning"
     assert "Areas for improvement:" in clean_text(doc)
 
@@ -105,7 +115,10 @@ def test_review_headings_in_a_document_are_kept():
 
 
 def test_pipe_joins_back_to_lines_only_when_flattened():
-    assert clean_text("Skills: Python | SQL | Spark | Airflow") == "Skills: Python\nSQL\nSpark\nAirflow"
+    assert (
+        clean_text("Skills: Python | SQL | Spark | Airflow")
+        == "Skills: Python\nSQL\nSpark\nAirflow"
+    )
     multi = "Contact:\n\n(email: a@b.com | phone: 555-555-5555)\n\nSummary:\nData engineer."
     assert clean_text(multi) == multi  # a single inline separator in a multi-line field stays
 
@@ -115,18 +128,28 @@ def test_markdown_stripped_and_urls_survive():
     assert "**" not in out and "###" not in out and "[" not in out
     assert "- Email: bob.miller@email.com" in out
     assert "my profile (https://linkedin.com/in/bobmiller)" in out
-    assert "- Portfolio: https://github.com/bobm" in out  # the full address when the text repeats it
+    assert (
+        "- Portfolio: https://github.com/bobm" in out
+    )  # the full address when the text repeats it
     assert "Technical Skills\n- Programming languages:\n    - Java\n    - Python" in out
-    assert clean_text("__Bold__ and *pauses* and `code` and 2*3*4 and __init__") == "Bold and pauses and code and 2*3*4 and __init__"
-    assert clean_text("| Skill | Level |\n|---|---|\n| SQL | expert |") == "Skill; Level\nSQL; expert"
+    assert (
+        clean_text("__Bold__ and *pauses* and `code` and 2*3*4 and __init__")
+        == "Bold and pauses and code and 2*3*4 and __init__"
+    )
+    assert (
+        clean_text("| Skill | Level |\n|---|---|\n| SQL | expert |") == "Skill; Level\nSQL; expert"
+    )
     assert clean_text("Intro\n\n---\n\n> quoted line") == "Intro\n\nquoted line"
 
 
 def test_html_stripped_but_code_and_lookalikes_kept():
-    assert clean_text("<p>We&nbsp;are <b>hiring</b>&amp; growing</p><ul><li>Python</li><li>SQL</li></ul>") == (
-        "We are hiring& growing\n\n- Python\n- SQL"
+    assert clean_text(
+        "<p>We&nbsp;are <b>hiring</b>&amp; growing</p><ul><li>Python</li><li>SQL</li></ul>"
+    ) == ("We are hiring& growing\n\n- Python\n- SQL")
+    assert (
+        clean_text('See <a href="https://x.org/jobs">our jobs</a>.')
+        == "See our jobs (https://x.org/jobs)."
     )
-    assert clean_text('See <a href="https://x.org/jobs">our jobs</a>.') == "See our jobs (https://x.org/jobs)."
     assert clean_text("AT&T and R&D") == "AT&T and R&D"
     kept = "Juan: uh... <pause>... Map<Integer, Integer> and #include <iostream>"
     assert clean_text(kept) == kept
@@ -139,7 +162,10 @@ def test_html_stripped_but_code_and_lookalikes_kept():
 def test_unicode_nfkc_and_invisible_characters():
     assert clean_text("Ｐｙｔｈｏｎ ﬁnance") == "Python finance"
     assert clean_text("data\u00a0engineer") == "data engineer"
-    assert clean_text("\ufeffPy\u200bthon de\u00advel\u200doper \u202eSQL\u202c\u2066x\u2069") == "Python developer SQLx"
+    assert (
+        clean_text("\ufeffPy\u200bthon de\u00advel\u200doper \u202eSQL\u202c\u2066x\u2069")
+        == "Python developer SQLx"
+    )
     assert clean_text("line one\x0bline two\x00") == "line one\nline two"
     assert clean_text("a\r\nb\rc") == "a\nb\nc"
 
@@ -155,7 +181,10 @@ def test_character_split_words_rejoined():
     assert clean_text("int arr[] = {5, 2, 8, 3, 1, 6, 4};") == "int arr[] = {5, 2, 8, 3, 1, 6, 4};"
 
 
-@pytest.mark.parametrize("text", [TRANSCRIPT, RESUME, "&amp;lt;b&amp;gt;x", "| a | b |", "* a\n\t\t- b", "**x:** y | z", ""])
+@pytest.mark.parametrize(
+    "text",
+    [TRANSCRIPT, RESUME, "&amp;lt;b&amp;gt;x", "| a | b |", "* a\n\t\t- b", "**x:** y | z", ""],
+)
 def test_idempotent(text):
     once = clean_text(text)
     assert clean_text(once) == once
@@ -169,13 +198,30 @@ def test_none_and_nan():
 
 
 def test_clean_record_drops_short_required_fields_and_keeps_input():
-    rec = {"id": 1, "role": " Data  Engineer ", "resume": "Here's a sample resume for Al:\n\nshort", "transcript": "x" * 150, "reason": None}
+    rec = {
+        "id": 1,
+        "role": " Data  Engineer ",
+        "resume": "Here's a sample resume for Al:\n\nshort",
+        "transcript": "x" * 150,
+        "reason": None,
+    }
     fields = ("role", "resume", "transcript", "reason")
-    assert clean_record(rec, fields, {"role": 2, "resume": 100, "transcript": 100}) == (None, "too_short:resume")
+    assert clean_record(rec, fields, {"role": 2, "resume": 100, "transcript": 100}) == (
+        None,
+        "too_short:resume",
+    )
     assert rec["role"] == " Data  Engineer "  # input untouched
-    assert clean_record(rec, fields, {"role": 2, "resume": 3, "transcript": 100, "reason": 1}) == (None, "empty:reason")
+    assert clean_record(rec, fields, {"role": 2, "resume": 3, "transcript": 100, "reason": 1}) == (
+        None,
+        "empty:reason",
+    )
     out, why = clean_record(rec, fields, {"role": 2, "resume": 3})
-    assert why is None and out["role"] == "Data Engineer" and out["resume"] == "short" and out["reason"] == ""
+    assert (
+        why is None
+        and out["role"] == "Data Engineer"
+        and out["resume"] == "short"
+        and out["reason"] == ""
+    )
     assert out["id"] == 1
     assert clean_record({"role": "x"}, ("role", "resume"), {"resume": 1}) == (None, "empty:resume")
 
@@ -188,8 +234,15 @@ _NOTE = re.compile(r"(?im)^\W*(?:i hope this|note: this is just|end of (?:the )?
 
 def test_real_export_preambles_and_notes_removed(shared_data):
     pd = pytest.importorskip("pandas")
-    frame = pd.read_csv(shared_data("hiring", "durgesh_dataset4.csv"), dtype=str, keep_default_na=False)
-    columns = {"role": "Role", "job_description": "Job Description", "resume": "Resume", "transcript": "Transcript"}
+    frame = pd.read_csv(
+        shared_data("hiring", "durgesh_dataset4.csv"), dtype=str, keep_default_na=False
+    )
+    columns = {
+        "role": "Role",
+        "job_description": "Job Description",
+        "resume": "Resume",
+        "transcript": "Transcript",
+    }
     raw = [{k: row[c] for k, c in columns.items()} for row in frame.to_dict("records")]
     assert sum(bool(_PREAMBLE.match(r["transcript"])) for r in raw) > 100  # the export has them
     min_chars = {"role": 2, "job_description": 50, "resume": 100, "transcript": 100}

@@ -7,21 +7,60 @@ from recruiter.errors import InputError
 from recruiter.prepare import io
 
 ROWS = [
-    {"ID": "a1", "Name": "Ann Lee", "Role": "Nurse", "Transcript": "T1", "Resume": "R1", "decision": "Selected",
-     "Reason for decision": "Good", "Job Description": "JD"},
-    {"ID": "a2", "Name": "Bo Chan", "Role": "Nurse", "Transcript": "T2", "Resume": "R2", "decision": "no hire",
-     "Reason for decision": "Weak", "Job Description": "JD"},
-    {"ID": "a2", "Name": "Cy Diaz", "Role": "Nurse", "Transcript": "T3", "Resume": "R3", "decision": "maybe",
-     "Reason for decision": "?", "Job Description": "JD"},
+    {
+        "ID": "a1",
+        "Name": "Ann Lee",
+        "Role": "Nurse",
+        "Transcript": "T1",
+        "Resume": "R1",
+        "decision": "Selected",
+        "Reason for decision": "Good",
+        "Job Description": "JD",
+    },
+    {
+        "ID": "a2",
+        "Name": "Bo Chan",
+        "Role": "Nurse",
+        "Transcript": "T2",
+        "Resume": "R2",
+        "decision": "no hire",
+        "Reason for decision": "Weak",
+        "Job Description": "JD",
+    },
+    {
+        "ID": "a2",
+        "Name": "Cy Diaz",
+        "Role": "Nurse",
+        "Transcript": "T3",
+        "Resume": "R3",
+        "decision": "maybe",
+        "Reason for decision": "?",
+        "Job Description": "JD",
+    },
 ]
 
 
 @pytest.mark.parametrize(
     ("raw", "norm"),
-    [("select", "select"), ("Selected", "select"), (" HIRE ", "select"), ("yes", "select"), (1, "select"),
-     (1.0, "select"), (True, "select"), ("reject", "reject"), ("Rejected", "reject"), ("No Hire", "reject"),
-     ("no_hire", "reject"), ("0", "reject"), (0, "reject"), ("maybe", None), ("", None), (None, None),
-     (float("nan"), None)],
+    [
+        ("select", "select"),
+        ("Selected", "select"),
+        (" HIRE ", "select"),
+        ("yes", "select"),
+        (1, "select"),
+        (1.0, "select"),
+        (True, "select"),
+        ("reject", "reject"),
+        ("Rejected", "reject"),
+        ("No Hire", "reject"),
+        ("no_hire", "reject"),
+        ("0", "reject"),
+        (0, "reject"),
+        ("maybe", None),
+        ("", None),
+        (None, None),
+        (float("nan"), None),
+    ],
 )
 def test_label_normalisation(raw, norm):
     assert io.normalise_label(raw) == norm
@@ -58,7 +97,10 @@ def test_repeated_ids_stay_unique(tmp_path):
 def test_missing_mapped_column_names_file_and_column(tmp_path):
     path = tmp_path / "bad.csv"
     pd.DataFrame(ROWS).drop(columns=["Transcript"]).to_csv(path, index=False)
-    with pytest.raises(InputError, match=r"bad\.csv: missing mapped column\(s\): transcript \(column 'Transcript'\)"):
+    with pytest.raises(
+        InputError,
+        match=r"bad\.csv: missing mapped column\(s\): transcript \(column 'Transcript'\)",
+    ):
         io.read_records([path], preset="durgesh")
 
 

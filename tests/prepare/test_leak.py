@@ -73,8 +73,13 @@ def test_planted_leak_is_removed(sentence):
     out, n = scrub(text)
     assert n == 1, find_leaks(text)
     assert out == "I have five years of Python experience.\nI also mentor juniors."
-    if sentence[-1] in ".!?" and ": " not in sentence[:25]:  # inside a paragraph: only the sentence goes
-        assert scrub(f"I like SQL. {sentence} I also mentor juniors.") == ("I like SQL. I also mentor juniors.", 1)
+    if (
+        sentence[-1] in ".!?" and ": " not in sentence[:25]
+    ):  # inside a paragraph: only the sentence goes
+        assert scrub(f"I like SQL. {sentence} I also mentor juniors.") == (
+            "I like SQL. I also mentor juniors.",
+            1,
+        )
 
 
 @pytest.mark.parametrize("sentence", LOOKALIKES)
@@ -110,8 +115,15 @@ def test_private_asides_and_evaluation_notes_drop_the_line():
     )
     out, n = scrub(text)
     assert n == 3
-    assert out == "Interviewer: Thank you, Diana.\n\nInterviewer: (takes notes) Can you tell me about Airflow?"
-    assert [rule for rule, _ in find_leaks(text)] == ["private_aside", "private_aside", "evaluation_note"]
+    assert (
+        out
+        == "Interviewer: Thank you, Diana.\n\nInterviewer: (takes notes) Can you tell me about Airflow?"
+    )
+    assert [rule for rule, _ in find_leaks(text)] == [
+        "private_aside",
+        "private_aside",
+        "evaluation_note",
+    ]
 
 
 def test_scrub_is_stable_and_returns_unchanged_text():
@@ -126,7 +138,12 @@ def test_scrub_is_stable_and_returns_unchanged_text():
 
 
 def test_sentence_splitter():
-    assert split_sentences("Dr. Kim met Mr. J. Smith. He said: hi! Ok? yes") == ["Dr. Kim met Mr. J. Smith. ", "He said: hi! ", "Ok? ", "yes"]
+    assert split_sentences("Dr. Kim met Mr. J. Smith. He said: hi! Ok? yes") == [
+        "Dr. Kim met Mr. J. Smith. ",
+        "He said: hi! ",
+        "Ok? ",
+        "yes",
+    ]
     assert "".join(split_sentences("a. b. c.")) == "a. b. c."
 
 
@@ -148,27 +165,39 @@ def test_scrub_record_counts_per_field():
 def test_looks_like_evaluation():
     report = "Candidate profile: Ana\n\nAreas for improvement:\n- SQL\n\nConcerns raised during the interview:\n- Spark\n\nRecommendations:\n- training"
     assert looks_like_evaluation(report)
-    assert not looks_like_evaluation("Ana\nData Engineer\n\nSkills:\n- SQL\n\nExperience:\n- ABC Corp")
+    assert not looks_like_evaluation(
+        "Ana\nData Engineer\n\nSkills:\n- SQL\n\nExperience:\n- ABC Corp"
+    )
 
 
 # ------------------------------------------------------------------------------ real data
 
-_STATED = re.compile(r"(?i)\b(?:a|as a) selected candidate\b|\bwho was (?:selected|rejected) for\b|\bwe (?:will not|won't) be moving forward\b")
+_STATED = re.compile(
+    r"(?i)\b(?:a|as a) selected candidate\b|\bwho was (?:selected|rejected) for\b|\bwe (?:will not|won't) be moving forward\b"
+)
 
 
 def test_real_export_leaks_found_and_gone(shared_data):
     pd = pytest.importorskip("pandas")
-    frame = pd.read_csv(shared_data("hiring", "durgesh_dataset4.csv"), dtype=str, keep_default_na=False)
+    frame = pd.read_csv(
+        shared_data("hiring", "durgesh_dataset4.csv"), dtype=str, keep_default_na=False
+    )
     before = after = 0
     removed = Counter()
     for row in frame.to_dict("records"):
-        rec = {"resume": row["Resume"], "transcript": row["Transcript"], "job_description": row["Job Description"]}
+        rec = {
+            "resume": row["Resume"],
+            "transcript": row["Transcript"],
+            "job_description": row["Job Description"],
+        }
         before += sum(len(_STATED.findall(v)) for v in rec.values())
         out, counts = scrub_record(rec, tuple(rec))
         removed.update(counts)
         after += sum(len(_STATED.findall(v)) for v in out.values())
         if "only those selected for an interview" in rec["job_description"]:
-            assert "only those selected for an interview" in out["job_description"]  # JD boilerplate stays
+            assert (
+                "only those selected for an interview" in out["job_description"]
+            )  # JD boilerplate stays
     assert before > 40  # the export states its labels ...
     assert after == 0  # ... and none of those statements survive
     assert removed["resume"] > 100 and removed["transcript"] > 50

@@ -27,9 +27,13 @@ def export(tmp_path_factory):
     base = dict(rows[0])
     c = CANARIES
     base.update(
-        id="canary", candidate_id="cand-canary", name=c["name"],
-        resume=f"{c['name']}\nEmail: {c['email']} | Phone: {c['phone']} | {c['url']}\n" + base["resume"],
-        transcript=base["transcript"] + f"\nInterviewer: Thanks {c['name'].split()[0]}, reach you at {c['phone']}?\n"
+        id="canary",
+        candidate_id="cand-canary",
+        name=c["name"],
+        resume=f"{c['name']}\nEmail: {c['email']} | Phone: {c['phone']} | {c['url']}\n"
+        + base["resume"],
+        transcript=base["transcript"]
+        + f"\nInterviewer: Thanks {c['name'].split()[0]}, reach you at {c['phone']}?\n"
         f"{c['name'].split()[0]}: Yes, or {c['email']}.",
     )
     rows.append(base)
@@ -39,7 +43,12 @@ def export(tmp_path_factory):
 
 
 def _cfg(tiny_cfg, export, out, **extra):
-    prepare = {**tiny_cfg.prepare.model_dump(), "inputs": [str(export)], "output": str(out), **extra}
+    prepare = {
+        **tiny_cfg.prepare.model_dump(),
+        "inputs": [str(export)],
+        "output": str(out),
+        **extra,
+    }
     return tiny_cfg.model_copy(update={"prepare": config.PrepareConfig.model_validate(prepare)})
 
 
@@ -52,8 +61,17 @@ def prepared(tiny_cfg, export, tmp_path_factory):
 
 def test_smoke_outputs(prepared):
     cfg, out = prepared
-    for name in ("train.jsonl", "validation.jsonl", "test.jsonl", "manifest.json", "report.json", "report.md",
-                 "report.png", "config.yaml", "timings.json"):
+    for name in (
+        "train.jsonl",
+        "validation.jsonl",
+        "test.jsonl",
+        "manifest.json",
+        "report.json",
+        "report.md",
+        "report.png",
+        "config.yaml",
+        "timings.json",
+    ):
         assert (out / name).is_file(), name
     assert (out / "hf" / "dataset_dict.json").is_file()
     manifest = json.loads((out / "manifest.json").read_text())
@@ -107,7 +125,18 @@ def test_bad_input_writes_nothing(tiny_cfg, tmp_path):
 def test_cli_exit_code_2_on_missing_column(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("ID,Name\n1,A\n")
-    result = CliRunner().invoke(app, ["prepare", "-i", str(bad), "--output", str(tmp_path / "o"), "-o", "prepare.preset=durgesh"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "prepare",
+            "-i",
+            str(bad),
+            "--output",
+            str(tmp_path / "o"),
+            "-o",
+            "prepare.preset=durgesh",
+        ],
+    )
     assert result.exit_code == 2
     assert "bad.csv: missing mapped column" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "o").exists()
@@ -117,3 +146,19 @@ def test_existing_output_is_refused(prepared, tiny_cfg, export):
     _, out = prepared
     with pytest.raises(InputError, match="already exists"):
         run(_cfg(tiny_cfg, export, out))
+
+
+def test_unknown_pii_entity_is_a_config_error(tiny_cfg, export, tmp_path):
+    from recruiter.errors import ConfigError
+
+    bad = _cfg(tiny_cfg, export, tmp_path / "o")
+    bad = bad.model_copy(
+        update={
+            "prepare": bad.prepare.model_copy(
+                update={"pii": bad.prepare.pii.model_copy(update={"entities": ["SSN_NUMBER"]})}
+            )
+        }
+    )
+    with pytest.raises(ConfigError, match="prepare.pii.entities"):
+        run(bad)
+    assert not (tmp_path / "o").exists()

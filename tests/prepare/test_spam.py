@@ -71,7 +71,11 @@ def test_real_looking_text_passes(text):
         (RESUME + "\nKeywords: " + ", ".join(["Java"] * 30), "keyword_stuffing"),
         (RESUME + "\nSkills: " + ", ".join(f"skill{i}" for i in range(80)), "long_list"),
         (" ".join(f"word{i % 20}" for i in range(2000)), "low_distinct"),
-        ("Links: " + " ".join(f"https://spam{i}.example.com/buy?id={i} cheap" for i in range(20)), "url_density"),
+        (
+            "Links: "
+            + " ".join(f"https://spam{i}.example.com/buy?id={i} cheap" for i in range(20)),
+            "url_density",
+        ),
         ("Deals " + " ".join(f"www.cheap-pills{i}.ru now" for i in range(15)), "url_density"),
         (RESUME + "\n" + base64.b64encode(random.Random(1).randbytes(120)).decode(), "junk_string"),
         (RESUME + "\nchecksum " + random.Random(2).randbytes(32).hex(), "junk_string"),
@@ -80,10 +84,20 @@ def test_real_looking_text_passes(text):
         ("\n".join(f"{i} {i * 3} {i * 7} 0x{i:x} ### $$ 1234567" for i in range(100)), "non_text"),
         (RESUME * 80, "too_long"),
         (  # a pasted keyword list: no punctuation, no stop words
-            " ".join(["docker Terraform AWS CI/CD kubernetes Ansible monitoring scripting Linux"] * 5) + " HIRE ME NOW!!!",
+            " ".join(
+                ["docker Terraform AWS CI/CD kubernetes Ansible monitoring scripting Linux"] * 5
+            )
+            + " HIRE ME NOW!!!",
             "keyword_run",
         ),
-        ("".join(random.Random(4).choices(string.ascii_letters + string.digits + string.punctuation + "     ", k=400)), "symbols"),
+        (
+            "".join(
+                random.Random(4).choices(
+                    string.ascii_letters + string.digits + string.punctuation + "     ", k=400
+                )
+            ),
+            "symbols",
+        ),
     ],
 )
 def test_planted_junk_is_caught(text, rule):
@@ -148,7 +162,9 @@ def test_length_outliers_per_source():
     # one corpus: the dump is still flagged, source b (3.4x the median of a) is not
     assert length_outliers(recs, "resume", k=6.0, by=None) == {"dump"}
     assert length_outliers(recs[:10] + [recs[-1]], "resume") == set()  # too few records to judge
-    same = [{"id": i, "source": "s", "resume": "x" * 500} for i in range(25)] + [{"id": "long", "source": "s", "resume": "x" * 600}]
+    same = [{"id": i, "source": "s", "resume": "x" * 500} for i in range(25)] + [
+        {"id": "long", "source": "s", "resume": "x" * 600}
+    ]
     assert length_outliers(same, "resume") == set()  # IQR 0: floored, and 600 < 4 * 500
 
 
@@ -180,5 +196,8 @@ def test_real_export_is_not_flagged(shared_data):
     # the same records with planted junk are caught
     junk = dict(records[0], resume=records[0]["resume"] + "\n" + ", ".join(["Java"] * 40))
     assert "keyword_stuffing:resume" in spam_reasons(junk, fields)
-    junk = dict(records[1], transcript=records[1]["transcript"] + "\n" + base64.b64encode(bytes(range(90))).decode())
+    junk = dict(
+        records[1],
+        transcript=records[1]["transcript"] + "\n" + base64.b64encode(bytes(range(90))).decode(),
+    )
     assert "junk_string:transcript" in spam_reasons(junk, fields)

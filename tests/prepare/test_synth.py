@@ -47,20 +47,41 @@ def test_same_seed_same_bytes_other_seed_differs(tmp_path):
 
 
 def test_deterministic_across_processes_and_hash_seeds(tmp_path):
-    code = ("import hashlib, sys; from pathlib import Path; from recruiter.prepare import synth; "
-            "p = synth.write(synth.generate(150, seed=3), Path(sys.argv[1])); "
-            "print(hashlib.sha256(p['records'].read_bytes() + p['candidates'].read_bytes()).hexdigest())")
+    code = (
+        "import hashlib, sys; from pathlib import Path; from recruiter.prepare import synth; "
+        "p = synth.write(synth.generate(150, seed=3), Path(sys.argv[1])); "
+        "print(hashlib.sha256(p['records'].read_bytes() + p['candidates'].read_bytes()).hexdigest())"
+    )
     here = synth.write(synth.generate(150, seed=3), tmp_path / "here")
-    want = hashlib.sha256(here["records"].read_bytes() + here["candidates"].read_bytes()).hexdigest()
+    want = hashlib.sha256(
+        here["records"].read_bytes() + here["candidates"].read_bytes()
+    ).hexdigest()
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "there")], capture_output=True, text=True,
-                         env=env, check=True, cwd=Path(__file__).resolve().parents[2])
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "there")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert out.stdout.strip() == want
 
 
 def test_record_format_and_counts(corpus):
     assert len(corpus.records) == N == len(corpus.meta)
-    keys = {"id", "name", "role", "job_description", "resume", "transcript", "decision", "reason", "job_id", "candidate_id"}
+    keys = {
+        "id",
+        "name",
+        "role",
+        "job_description",
+        "resume",
+        "transcript",
+        "decision",
+        "reason",
+        "job_id",
+        "candidate_id",
+    }
     assert all(set(r) == keys for r in corpus.records)
     assert len({r["id"] for r in corpus.records}) == N
     job_ids = {j["job_id"] for j in corpus.jobs}
@@ -72,8 +93,18 @@ def test_at_least_12_occupations_tech_and_non_tech(corpus):
     titles = Counter(r["role"] for r in corpus.records)
     assert len(titles) >= 12
     assert len({j["title"] for j in corpus.jobs}) >= 12
-    assert {"Software Engineer", "Data Scientist", "Registered Nurse", "Accountant", "Teacher", "Electrician"} <= set(titles)
-    assert sum(o["tech"] for o in T.OCCUPATIONS) >= 3 and sum(not o["tech"] for o in T.OCCUPATIONS) >= 9
+    assert {
+        "Software Engineer",
+        "Data Scientist",
+        "Registered Nurse",
+        "Accountant",
+        "Teacher",
+        "Electrician",
+    } <= set(titles)
+    assert (
+        sum(o["tech"] for o in T.OCCUPATIONS) >= 3
+        and sum(not o["tech"] for o in T.OCCUPATIONS) >= 9
+    )
     assert min(titles.values()) >= N / len(T.OCCUPATIONS) / 3  # no occupation is starved
 
 
@@ -90,7 +121,10 @@ def test_decision_spellings_vary_but_normalise(corpus):
     variants = sum(n for d, n in raw.items() if d not in ("select", "reject"))
     assert 0.05 <= variants / N <= 0.15
     assert {"selected", "rejected", "hire", "no hire"} <= set(raw)
-    assert all(normalise_label(r["decision"]) == m["label"] for r, m in zip(corpus.records, corpus.meta, strict=True))
+    assert all(
+        normalise_label(r["decision"]) == m["label"]
+        for r, m in zip(corpus.records, corpus.meta, strict=True)
+    )
 
 
 def test_jobs_and_candidates_are_schema_valid(corpus):
@@ -100,8 +134,14 @@ def test_jobs_and_candidates_are_schema_valid(corpus):
         assert len(job["description"].split("\n\n")) >= 4  # a few paragraphs of prose
     for cand in corpus.candidates:
         schemas.validate(cand, "candidate")
-    non_spam = {r["candidate_id"] for r, m in zip(corpus.records, corpus.meta, strict=True) if m["kind"] != "spam"}
-    assert [c["candidate_id"] for c in corpus.candidates] == sorted(non_spam, key=[c["candidate_id"] for c in corpus.candidates].index)
+    non_spam = {
+        r["candidate_id"]
+        for r, m in zip(corpus.records, corpus.meta, strict=True)
+        if m["kind"] != "spam"
+    }
+    assert [c["candidate_id"] for c in corpus.candidates] == sorted(
+        non_spam, key=[c["candidate_id"] for c in corpus.candidates].index
+    )
     assert len(corpus.candidates) == len(non_spam)
     cities = {(j["location"]["city"], j["location"]["country"]) for j in corpus.jobs}
     assert len(cities) >= 12
@@ -114,7 +154,12 @@ def test_candidate_texts_match_their_records(corpus):
         if m["kind"] == "spam":
             continue
         c = by_id[r["candidate_id"]]
-        assert (c["resume"], c["transcript"], c["name"], c["role"]) == (r["resume"], r["transcript"], r["name"], r["role"])
+        assert (c["resume"], c["transcript"], c["name"], c["role"]) == (
+            r["resume"],
+            r["transcript"],
+            r["name"],
+            r["role"],
+        )
         assert abs(c["years_experience"] - m["years"]) < 1e-9
 
 
@@ -129,7 +174,11 @@ def test_exact_and_near_duplicates(corpus):
         src = by_id[m["of"]]
         assert r["resume"] != src["resume"] and r["candidate_id"] != src["candidate_id"]
         a, b = src["resume"].split(), r["resume"].split()
-        changed = sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b).get_opcodes() if op != "equal")
+        changed = sum(
+            max(i2 - i1, j2 - j1)
+            for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b).get_opcodes()
+            if op != "equal"
+        )
         assert 1 <= changed <= 12, changed
         assert normalise_label(r["decision"]) == normalise_label(src["decision"])
 
@@ -137,13 +186,19 @@ def test_exact_and_near_duplicates(corpus):
 def test_spam_rows(corpus):
     spam = _by_kind(corpus, "spam")
     assert len(spam) == round(N * 0.02)
-    assert all(m["label"] == "reject" and normalise_label(r["decision"]) == "reject" for r, m in spam)
+    assert all(
+        m["label"] == "reject" and normalise_label(r["decision"]) == "reject" for r, m in spam
+    )
     for r, _ in spam:
         text = r["resume"]
         words = text.split()
-        junk = ("http" in text or len(set(words)) < 0.5 * len(words)
-                or sum(not ch.isalnum() and not ch.isspace() for ch in text) > 0.15 * len(text)
-                or "@" not in text and "\n" not in text)
+        junk = (
+            "http" in text
+            or len(set(words)) < 0.5 * len(words)
+            or sum(not ch.isalnum() and not ch.isspace() for ch in text) > 0.15 * len(text)
+            or "@" not in text
+            and "\n" not in text
+        )
         assert junk, text[:200]
     assert len({m["spam"] for _, m in spam}) >= 3
 
@@ -156,9 +211,16 @@ def test_leaks_are_injected_and_agree_with_the_label(corpus):
     for r, m in leaked:
         text = r["resume"] + "\n" + r["transcript"]
         assert any(p in text for p in LEAK_PHRASES[m["label"]])
-        assert not any(p in text for p in LEAK_PHRASES["reject" if m["label"] == "select" else "select"])
+        assert not any(
+            p in text for p in LEAK_PHRASES["reject" if m["label"] == "select" else "select"]
+        )
     clean = [r for r, m in originals if not m["leak"]]
-    assert not any(p in r["resume"] + r["transcript"] for r in clean for ps in LEAK_PHRASES.values() for p in ps)
+    assert not any(
+        p in r["resume"] + r["transcript"]
+        for r in clean
+        for ps in LEAK_PHRASES.values()
+        for p in ps
+    )
 
 
 def test_pii_is_present(corpus):
@@ -166,11 +228,21 @@ def test_pii_is_present(corpus):
     n = len(rows)
     email = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
     assert sum(bool(email.search(r["resume"])) for r, _ in rows) == n
-    named = [r["name"] in r["resume"] or r["name"].upper() in r["resume"] for r, m in rows if m["kind"] != "near_duplicate"]
+    named = [
+        r["name"] in r["resume"] or r["name"].upper() in r["resume"]
+        for r, m in rows
+        if m["kind"] != "near_duplicate"
+    ]
     assert all(named)  # (a near duplicate may carry a typo in the name)
-    assert sum(r["name"].split()[0] in r["transcript"] for r, _ in rows) >= 0.95 * n  # greeting and speaker lines
-    assert sum(r["name"] + ":" in r["transcript"] for r, _ in rows) >= 0.1 * n  # named speaker lines
-    assert sum(bool(re.search(r"\+?\(?\d[\d ()./x-]{6,}\d", r["resume"])) for r, _ in rows) >= 0.95 * n
+    assert (
+        sum(r["name"].split()[0] in r["transcript"] for r, _ in rows) >= 0.95 * n
+    )  # greeting and speaker lines
+    assert (
+        sum(r["name"] + ":" in r["transcript"] for r, _ in rows) >= 0.1 * n
+    )  # named speaker lines
+    assert (
+        sum(bool(re.search(r"\+?\(?\d[\d ()./x-]{6,}\d", r["resume"])) for r, _ in rows) >= 0.95 * n
+    )
     assert 0.4 * n <= sum("linkedin.com/in/" in r["resume"] for r, _ in rows) <= 0.8 * n
     assert sum("github.com/" in r["resume"] for r, _ in rows) > 0.05 * n
     for marker in ("Date of birth:", "Age:", "Nationality:", "Marital status:"):
@@ -188,15 +260,23 @@ def test_preambles_and_markdown(corpus):
     assert sum("\n- " in j["description"] for j in corpus.jobs) >= 1
 
 
-def _text_features(rec: dict, job: dict, cand: dict, skills: dict) -> tuple[float, float, bool, int, int, int]:
+def _text_features(
+    rec: dict, job: dict, cand: dict, skills: dict
+) -> tuple[float, float, bool, int, int, int]:
     """The rule's inputs, read from the structured JSON and the transcript text only (no meta)."""
     req = job["required_skills"]
     coverage = sum(s in cand["skills"] for s in req) / len(req)
     levels = {lg["name"]: lg["level"] for lg in cand["languages"]}
-    lang_ok = all(synth.CEFR.index(levels.get(m["name"], "A1")) >= synth.CEFR.index(m["level"]) for m in job["mandatory_languages"])
+    lang_ok = all(
+        synth.CEFR.index(levels.get(m["name"], "A1")) >= synth.CEFR.index(m["level"])
+        for m in job["mandatory_languages"]
+    )
     tr = rec["transcript"]
     competent = sum(any(d in tr for d in skills[job["title"], s][2:]) for s in req)
-    flags = sum(any(p.split("{")[0] in tr for p in T.RED_FLAGS[k]) for k in ("badmouthing", "unprofessional"))
+    flags = sum(
+        any(p.split("{")[0] in tr for p in T.RED_FLAGS[k])
+        for k in ("badmouthing", "unprofessional")
+    )
     said = re.search(r"(?:since|back in) (\d{4})", tr)
     if said and cand["experience"] and said.group(1) != cand["experience"][0]["start"][:4]:
         flags += 1
@@ -206,11 +286,15 @@ def _text_features(rec: dict, job: dict, cand: dict, skills: dict) -> tuple[floa
 def test_latent_rule_is_readable_from_structured_fields_and_text(corpus):
     jobs = {j["job_id"]: j for j in corpus.jobs}
     cands = {c["candidate_id"]: c for c in corpus.candidates}
-    skills = {(occ["titles"][0], s[0]): s for occ in T.OCCUPATIONS for s in occ["skills"]}  # details per occupation
+    skills = {
+        (occ["titles"][0], s[0]): s for occ in T.OCCUPATIONS for s in occ["skills"]
+    }  # details per occupation
     hits = exact = total = 0
     for rec, m in _by_kind(corpus, "original"):
         job = jobs[rec["job_id"]]
-        cov, years, lang_ok, good, vague, flags = _text_features(rec, job, cands[rec["candidate_id"]], skills)
+        cov, years, lang_ok, good, vague, flags = _text_features(
+            rec, job, cands[rec["candidate_id"]], skills
+        )
         pred = synth.decide(cov, years, job["min_years"], lang_ok, good, vague, flags)
         # the documented rule, written out again independently of synth.decide
         pts = (2 if cov >= 0.8 else 1 if cov >= 0.6 else 0 if cov >= 0.4 else -2) + good - vague
@@ -229,7 +313,12 @@ def test_every_rule_branch_occurs(corpus):
     orig = [m for _, m in _by_kind(corpus, "original")]
     assert 0.04 <= sum(not m["languages_ok"] for m in orig) / len(orig) <= 0.2
     assert 0.03 <= sum(bool(m["red_flag"]) for m in orig) / len(orig) <= 0.12
-    assert {m["red_flag"] for m in orig} == {None, "badmouthing", "unprofessional", "inconsistent_dates"}
+    assert {m["red_flag"] for m in orig} == {
+        None,
+        "badmouthing",
+        "unprofessional",
+        "inconsistent_dates",
+    }
     assert {m["competent"] for m in orig} == {0, 1, 2, 3}
     assert min(m["coverage"] for m in orig) < 0.4 and max(m["coverage"] for m in orig) == 1
 
@@ -251,13 +340,47 @@ def test_tone_words_do_not_predict_the_label(corpus):
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_score
 
-    rows = [(r["transcript"], m["true_label"] == "select") for r, m in _by_kind(corpus, "original") if not m["leak"]]
+    rows = [
+        (r["transcript"], m["true_label"] == "select")
+        for r, m in _by_kind(corpus, "original")
+        if not m["leak"]
+    ]
     texts, y = [t for t, _ in rows], [lab for _, lab in rows]
-    tone = ["great", "good", "sure", "okay", "yes", "right", "hmm", "well", "honestly", "course", "thanks", "thank",
-            "appreciate", "happy", "nice", "hello", "hi", "love", "excited", "definitely", "absolutely", "sorry", "please"]
+    tone = [
+        "great",
+        "good",
+        "sure",
+        "okay",
+        "yes",
+        "right",
+        "hmm",
+        "well",
+        "honestly",
+        "course",
+        "thanks",
+        "thank",
+        "appreciate",
+        "happy",
+        "nice",
+        "hello",
+        "hi",
+        "love",
+        "excited",
+        "definitely",
+        "absolutely",
+        "sorry",
+        "please",
+    ]
     majority = max(sum(y), len(y) - sum(y)) / len(y)
-    tone_acc = cross_val_score(LogisticRegression(max_iter=1000), CountVectorizer(vocabulary=tone).fit_transform(texts), y, cv=5).mean()
-    content_acc = cross_val_score(LogisticRegression(max_iter=1000), CountVectorizer(min_df=3).fit_transform(texts), y, cv=5).mean()
+    tone_acc = cross_val_score(
+        LogisticRegression(max_iter=1000),
+        CountVectorizer(vocabulary=tone).fit_transform(texts),
+        y,
+        cv=5,
+    ).mean()
+    content_acc = cross_val_score(
+        LogisticRegression(max_iter=1000), CountVectorizer(min_df=3).fit_transform(texts), y, cv=5
+    ).mean()
     assert tone_acc <= majority + 0.04, (tone_acc, majority)
     assert content_acc >= tone_acc + 0.1, (content_acc, tone_acc)
 
@@ -304,7 +427,9 @@ def test_rule_is_documented(corpus):
 
 
 def test_rates_are_configurable_and_checked():
-    c = synth.generate(200, seed=0, label_noise=0, dup_rate=0, near_dup_rate=0, spam_rate=0, leak_rate=0)
+    c = synth.generate(
+        200, seed=0, label_noise=0, dup_rate=0, near_dup_rate=0, spam_rate=0, leak_rate=0
+    )
     assert {m["kind"] for m in c.meta} == {"original"}
     assert all(m["label"] == m["true_label"] and not m["leak"] for m in c.meta)
     c = synth.generate(200, seed=0, dup_rate=0.1, spam_rate=0.1)
