@@ -27,7 +27,7 @@ test-all: $(STAMP)
 	$(PY) -m pytest -m "not gpu"
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check recruiter tests benchmarks run_live.py
+	$(VENV)/bin/ruff check recruiter tests benchmarks
 	$(VENV)/bin/ruff format --check recruiter tests benchmarks
 
 clean:

