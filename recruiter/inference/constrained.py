@@ -1,0 +1,244 @@
+"""Grammar-constrained greedy decoding of the decision JSON, with P(select) read off the logits.
+
+The model must answer ``{"reasoning": ..., "status": "select"|"reject"}`` (the ``decision``
+schema). xgrammar compiles that schema into a token-level grammar; at every decoding step a
+:class:`_DecisionProcessor` masks every token that would leave the grammar, so the output is
+always a prefix of a schema-valid document, and a complete one whenever generation reaches the
+end-of-sequence token before ``max_new_tokens``.
+
+Trade-offs and choices:
+
+* **Compact format.** The grammar is compiled with ``any_whitespace=False`` and the default
+  separators of ``json.dumps`` without indent (``", "`` and ``": "``), so the output is byte for
+  byte :func:`recruiter.inference.prompt.format_answer` – the model is served at inference the
+  exact serialisation it was fine-tuned on. Allowing arbitrary whitespace would let a small model
+  waste tokens on newlines and drift away from its training distribution.
+* **Own logits processor instead of ``xgrammar.contrib.hf.LogitsProcessor``.** Same masking logic,
+  but it also snapshots the *unmasked* logits at the status decision, which is where
+  ``p_select`` comes from; the contrib class would throw that information away.
+* **Greedy only.** Decisions must be reproducible (audits, retries, A/B comparison), so decoding is
+  ``do_sample=False``; on CPU in float32 the same input gives the same text.
+* **Batching with left padding.** All prompts end at the same column, so ``generate`` appends to
+  every row at once; finished rows are padded with EOS. A batch runs as many steps as its longest
+  answer, so on a small CPU batching gains little (the model's matmuls dominate; the grammar
+  bookkeeping is per row, in Python, and small). Padding changes logits by ~1e-6, so ``p_select``
+  is reproducible to about 1e-5 across batch compositions, the greedy text exactly in practice.
+* **Truncation.** ``reasoning`` may be up to 2000 characters, far more than a typical
+  ``max_new_tokens``; if generation stops before the JSON closes, the result has ``valid=False``
+  and ``parsed=None`` and the caller decides whether to retry with a larger budget.
+
+How ``p_select`` is computed: the *decision step* is the step whose chosen token commits the first
+character of the status value (the token after ``"status": "``, or a merged token such as
+``"select`` if the tokenizer has one). At that step every grammar-allowed token either commits to
+``select``, commits to ``reject`` or commits to neither (only possible for merged-token splits).
+``p_select = softmax(max_select_logit, max_reject_logit)[0]``: the two-way softmax between the
+best token that starts ``select`` and the best token that starts ``reject`` (for SmolLM2 e.g.
+``select`` vs the best of ``r``/``re``/``reject``/...). Because greedy decoding picks the overall best
+allowed token, ``p_select >= 0.5`` exactly when the status is ``select`` (ties aside). The
+alternative – summing the renormalised mass of all tokens of each side – is the exact marginal of
+the first step but can disagree with the greedy choice when one side's mass is split over many
+partial tokens, which makes it a worse score to threshold. Logits come from the model before the
+grammar mask (the mask only removes tokens outside both branches, so the two logits are
+unchanged by it).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import xgrammar as xgr
+from transformers import LogitsProcessor, LogitsProcessorList
+
+from ..schemas import is_valid, load_schema
+
+__all__ = ["GenerationResult", "compile_decision_grammar", "generate_constrained"]
+
+_STATUS_KEY = b'"status": "'
+_CACHE: dict[tuple, xgr.CompiledGrammar] = {}
+_VOCAB: dict[int, tuple] = {}  # id(compiled) -> (compiled, decoded vocab, stop token ids)
+
+
+@dataclass
+class GenerationResult:
+    """One decoded answer. ``parsed`` is None when the text is not complete JSON."""
+
+    text: str
+    parsed: dict[str, Any] | None
+    valid: bool
+    n_tokens: int
+    p_select: float | None
+
+
+def compile_decision_grammar(
+    tokenizer, schema: dict | None = None, vocab_size: int | None = None
+) -> xgr.CompiledGrammar:
+    """Compile ``schema`` (default: the decision schema) for ``tokenizer``, cached.
+
+    ``vocab_size`` must be the model's ``config.vocab_size`` (the width of the logits) when it
+    differs from the tokenizer's; the bitmask is built for that width. The cache key is the
+    tokenizer's name/path and size, the vocab size and the canonical schema text, so the
+    (tens of milliseconds to seconds) compilation runs once per process.
+    """
+    schema = load_schema("decision") if schema is None else schema
+    vocab_size = vocab_size or len(tokenizer)
+    schema_text = json.dumps(schema, sort_keys=True)
+    key = (getattr(tokenizer, "name_or_path", ""), len(tokenizer), vocab_size, schema_text)
+    if key not in _CACHE:
+        info = xgr.TokenizerInfo.from_huggingface(tokenizer, vocab_size=vocab_size)
+        compiler = xgr.GrammarCompiler(info)
+        # separators=None means (", ", ": ") without indent, i.e. json.dumps' defaults.
+        _CACHE[key] = compiler.compile_json_schema(
+            json.dumps(schema), any_whitespace=False, separators=(", ", ": ")
+        )
+    return _CACHE[key]
+
+
+def _status_branch(text: bytes) -> str | None:
+    """'select'/'reject' once ``text`` has committed the status value's first character."""
+    head, sep, rest = text.partition(_STATUS_KEY)
+    if not sep or not rest:
+        return None
+    return {ord("s"): "select", ord("r"): "reject"}.get(rest[0])
+
+
+class _DecisionProcessor(LogitsProcessor):
+    """Grammar mask for a batch plus the logits snapshot at each row's status decision.
+
+    Single use: one instance per ``generate`` call (the matchers hold the per-row parse state).
+    """
+
+    def __init__(self, compiled: xgr.CompiledGrammar, batch_size: int):
+        info = compiled.tokenizer_info
+        entry = _VOCAB.get(id(compiled))
+        if entry is None or entry[0] is not compiled:  # the FFI vocab decode costs ~0.1 s
+            if len(_VOCAB) > 8:
+                _VOCAB.clear()
+            entry = (compiled, list(info.decoded_vocab), frozenset(info.stop_token_ids))
+            _VOCAB[id(compiled)] = entry
+        _, self.vocab, self.stops = entry
+        self.vocab_size = info.vocab_size
+        self.matchers = [xgr.GrammarMatcher(compiled) for _ in range(batch_size)]
+        self.bitmask = xgr.allocate_token_bitmask(batch_size, self.vocab_size)
+        self.text = [b""] * batch_size  # bytes emitted so far, per row
+        self.pending: list[dict | None] = [None] * batch_size  # (select, reject) logits per step
+        self.p_select: list[float | None] = [None] * batch_size
+        self.started = False
+
+    def _accept(self, row: int, token: int) -> None:
+        matcher = self.matchers[row]
+        if matcher.is_terminated():
+            return
+        if not matcher.accept_token(token):  # cannot happen under the mask; fail loudly
+            raise RuntimeError(f"grammar rejected token {token} in row {row}")
+        if token < len(self.vocab) and token not in self.stops:
+            self.text[row] += self.vocab[token]
+        pending = self.pending[row]
+        if pending is not None and self.p_select[row] is None and _status_branch(self.text[row]):
+            s, r = pending["select"], pending["reject"]
+            self.p_select[row] = 1.0 / (1.0 + math.exp(r - s)) if s > -math.inf else 0.0
+
+    def _snapshot(self, row: int, raw: torch.Tensor, masked: torch.Tensor) -> None:
+        """Best raw logit of the tokens that would commit each status, if any can here."""
+        self.pending[row] = None
+        if self.p_select[row] is not None:
+            return
+        allowed = torch.isfinite(masked).nonzero().flatten().tolist()
+        if len(allowed) > 512:  # still inside the reasoning string: nothing to decide yet
+            return
+        best = {"select": -math.inf, "reject": -math.inf}
+        for token in allowed:
+            if token >= len(self.vocab):
+                continue
+            branch = _status_branch(self.text[row] + self.vocab[token])
+            if branch:
+                best[branch] = max(best[branch], float(raw[token]))
+        if best["select"] > -math.inf or best["reject"] > -math.inf:
+            self.pending[row] = best
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor):
+        if self.started:
+            for row, token in enumerate(input_ids[:, -1].tolist()):
+                self._accept(row, token)
+        self.started = True
+        for row, matcher in enumerate(self.matchers):
+            if not matcher.is_terminated():
+                matcher.fill_next_token_bitmask(self.bitmask, row)
+        raw = scores.float().cpu()
+        masked = raw[:, : self.vocab_size].clone()
+        xgr.apply_token_bitmask_inplace(masked, self.bitmask)
+        for row, matcher in enumerate(self.matchers):
+            if not matcher.is_terminated() and self.p_select[row] is None:
+                self._snapshot(row, raw[row], masked[row])
+        out = torch.full_like(scores, -math.inf)
+        out[:, : self.vocab_size] = masked.to(scores.device, scores.dtype)
+        return out
+
+    def finish(self, sequences: torch.Tensor) -> None:
+        """Accept the last sampled tokens (generate does not call the processor after them)."""
+        if self.started:
+            for row, token in enumerate(sequences[:, -1].tolist()):
+                self._accept(row, token)
+
+
+def _parse(text: str) -> dict | None:
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+@torch.inference_mode()
+def generate_constrained(
+    model,
+    tokenizer,
+    messages_batch: list[list[dict]],
+    max_new_tokens: int = 256,
+    compiled: xgr.CompiledGrammar | None = None,
+) -> list[GenerationResult]:
+    """Greedy, grammar-constrained answers for a batch of chat prompts (left padded).
+
+    ``compiled=None`` compiles (or reuses) the decision grammar for ``tokenizer`` and the model's
+    vocab size. ``n_tokens`` counts generated tokens including the closing EOS. ``p_select`` is
+    None only when generation stopped before the status was decided.
+    """
+    if not messages_batch:
+        return []
+    vocab_size = getattr(model.config, "vocab_size", None) or len(tokenizer)
+    compiled = compiled or compile_decision_grammar(tokenizer, vocab_size=vocab_size)
+    prompts = [
+        tokenizer.apply_chat_template(m, add_generation_prompt=True, tokenize=False)
+        for m in messages_batch
+    ]
+    side, tokenizer.padding_side = tokenizer.padding_side, "left"
+    try:
+        enc = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+    finally:
+        tokenizer.padding_side = side
+    enc = enc.to(model.device)
+    eos = tokenizer.eos_token_id
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos
+    processor = _DecisionProcessor(compiled, len(prompts))
+    out = model.generate(
+        **enc,
+        max_new_tokens=max_new_tokens,
+        do_sample=False,
+        num_beams=1,
+        logits_processor=LogitsProcessorList([processor]),
+        eos_token_id=eos,
+        pad_token_id=pad,
+    )
+    new = out[:, enc["input_ids"].shape[1] :]
+    processor.finish(out)
+    results = []
+    for row, ids in enumerate(new.tolist()):
+        n = ids.index(eos) + 1 if eos in ids else len(ids)
+        text = tokenizer.decode(ids[:n], skip_special_tokens=True)
+        parsed = _parse(text) if processor.matchers[row].is_terminated() else None
+        valid = parsed is not None and is_valid(parsed, "decision")
+        results.append(GenerationResult(text, parsed, valid, n, processor.p_select[row]))
+    return results
