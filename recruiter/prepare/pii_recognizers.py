@@ -366,6 +366,18 @@ def _address_line_value(text: str, a: int, b: int) -> tuple[int, int] | None:
     )
 
 
+# Pattern-only recognisers (no context words, reject or postprocess hooks), in build order.
+_SIMPLE_CUES = (
+    ("DATE_OF_BIRTH", _DATE_OF_BIRTH_PATTERNS, "DateOfBirthRecognizer"),
+    ("AGE", _AGE_PATTERNS, "AgeRecognizer"),
+    ("GENDER", _GENDER_PATTERNS, "GenderRecognizer"),
+    ("MARITAL_STATUS", _MARITAL_STATUS_PATTERNS, "MaritalStatusRecognizer"),
+    ("NATIONALITY", _NATIONALITY_PATTERNS, "NationalityRecognizer"),
+    ("RELIGION", _RELIGION_PATTERNS, "ReligionRecognizer"),
+    ("PHOTO", _PHOTO_PATTERNS, "PhotoRecognizer"),
+)
+
+
 def _build_recognizers(entities: set[str], lexicon: _Lexicon | None = None) -> list:
     """All Presidio recognisers for the requested entity types (NER is added separately)."""
     Pattern = _presidio()[0]
@@ -491,60 +503,7 @@ def _build_recognizers(entities: set[str], lexicon: _Lexicon | None = None) -> l
                 name="AddressLineRecognizer",
             )
         )
-    if "DATE_OF_BIRTH" in entities:
-        recs.append(
-            Cue(
-                "DATE_OF_BIRTH",
-                [P(*s) for s in _DATE_OF_BIRTH_PATTERNS],
-                name="DateOfBirthRecognizer",
-            )
-        )
-    if "AGE" in entities:
-        recs.append(
-            Cue(
-                "AGE",
-                [P(*s) for s in _AGE_PATTERNS],
-                name="AgeRecognizer",
-            )
-        )
-    if "GENDER" in entities:
-        recs.append(
-            Cue(
-                "GENDER",
-                [P(*s) for s in _GENDER_PATTERNS],
-                name="GenderRecognizer",
-            )
-        )
-    if "MARITAL_STATUS" in entities:
-        recs.append(
-            Cue(
-                "MARITAL_STATUS",
-                [P(*s) for s in _MARITAL_STATUS_PATTERNS],
-                name="MaritalStatusRecognizer",
-            )
-        )
-    if "NATIONALITY" in entities:
-        recs.append(
-            Cue(
-                "NATIONALITY",
-                [P(*s) for s in _NATIONALITY_PATTERNS],
-                name="NationalityRecognizer",
-            )
-        )
-    if "RELIGION" in entities:
-        recs.append(
-            Cue(
-                "RELIGION",
-                [P(*s) for s in _RELIGION_PATTERNS],
-                name="ReligionRecognizer",
-            )
-        )
-    if "PHOTO" in entities:
-        recs.append(
-            Cue(
-                "PHOTO",
-                [P(*s) for s in _PHOTO_PATTERNS],
-                name="PhotoRecognizer",
-            )
-        )
+    for entity, patterns, name in _SIMPLE_CUES:
+        if entity in entities:
+            recs.append(Cue(entity, [P(*row) for row in patterns], name=name))
     return recs
