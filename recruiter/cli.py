@@ -39,7 +39,12 @@ prepare_app = typer.Typer(
 )
 app.add_typer(config_app, name="config")
 app.add_typer(models_app, name="models")
+train_app = typer.Typer(
+    help="LoRA / QLoRA fine-tuning on prepared splits (`recruiter train`), then `evaluate` "
+    "and `merge`."
+)
 app.add_typer(prepare_app, name="prepare")
+app.add_typer(train_app, name="train")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -228,6 +233,81 @@ def prepare_synth(
     from .prepare.synth import run
 
     out.print(str(run(cfg, command=_command_line())))
+
+
+# ------------------------------------------------------------------------------------ train
+
+
+@train_app.callback(invoke_without_command=True)
+@handles_errors
+def train_cmd(
+    ctx: typer.Context,
+    config: ConfigOpt = None,
+    override: OverrideOpt = None,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Prepared folder; sets train.data.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Run folder; sets train.output.")
+    ] = None,
+) -> None:
+    """Fine-tune a LoRA adapter; writes adapter/, training.json, metrics.json, the model card."""
+    if ctx.invoked_subcommand:
+        return
+    import json
+
+    extra = []
+    if data:
+        extra.append("train.data=" + json.dumps(str(data)))
+    if output:
+        extra.append("train.output=" + json.dumps(str(output)))
+    cfg = _load(config, override, extra)
+    from .train import run
+
+    out.print(str(run(cfg, command=_command_line())))
+
+
+@train_app.command("evaluate")
+@handles_errors
+def train_evaluate(
+    run_dir: Annotated[Path, typer.Argument(help="A train run folder (or an adapter folder).")],
+    config: ConfigOpt = None,
+    override: OverrideOpt = None,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Prepared folder; default: the training data.")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Dataset name in metrics.json and the card.")
+    ] = None,
+) -> None:
+    """Test-split decision metrics of an adapter beside TF-IDF and majority baselines."""
+    from .eval.metrics import headline
+    from .train.evaluate import evaluate_run
+
+    cfg = _load(config, override)
+    result = evaluate_run(run_dir, cfg, data=str(data) if data else None, name=name)
+    table = Table("system", *headline(result["model"]).keys())
+    for label, key in (
+        ("model", "model"),
+        ("TF-IDF + LR", "tfidf_logreg"),
+        ("majority", "majority"),
+    ):
+        table.add_row(label, *(str(v) for v in headline(result[key]).values()))
+    out.print(table)
+
+
+@train_app.command("merge")
+@handles_errors
+def train_merge(
+    adapter: Annotated[Path, typer.Argument(help="Adapter folder (a run's adapter/).")],
+    output: Annotated[Path, typer.Option("--output", help="Folder for the merged model.")],
+    dtype: Annotated[str, typer.Option("--dtype", help="bf16 | fp32")] = "bf16",
+    overwrite: Annotated[bool, typer.Option("--overwrite")] = False,
+) -> None:
+    """Merge an adapter into its base model and save one plain HF folder."""
+    from .train.merge import merge
+
+    out.print(str(merge(adapter, output, dtype=dtype, overwrite=overwrite)))
 
 
 # ------------------------------------------------------------------------------------ validate

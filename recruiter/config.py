@@ -163,11 +163,103 @@ class PrepareConfig(Section):
     synth: SynthConfig = SynthConfig()
 
 
+class LoraSection(Section):
+    r: int = Field(16, ge=1, description="LoRA rank")
+    alpha: int = Field(32, ge=1, description="LoRA scaling numerator (scale = alpha / r)")
+    dropout: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="LoRA input dropout; 0 skips PEFT's dropout copy of every input (1.6x faster "
+        "on CPU, see benchmarks/train_bench.py)",
+    )
+    target_modules: str | list[str] = Field(
+        "all-linear", description="'all-linear' or module names such as [q_proj, v_proj]"
+    )
+
+
+class TrainConfig(Section):
+    data: str = Field("runs/prepare/synth", description="a `recruiter prepare` output folder")
+    output: str | None = Field(None, description="run folder; default runs/train/<timestamp>")
+    resume: str | None = Field(
+        None, description="a train run folder (its latest checkpoint) or a checkpoint folder"
+    )
+    precision: Literal["auto", "fp32", "bf16", "nf4"] = Field(
+        "auto",
+        description="auto = nf4 QLoRA (bf16 compute) on CUDA; on CPU unquantised weights with bf16 "
+        "autocast where the CPU has native bf16, else fp32",
+    )
+    lora: LoraSection = LoraSection()
+    max_length: int = Field(
+        1536,
+        ge=128,
+        description="tokens; longer examples lose the middle of their longest document",
+    )
+    epochs: float = Field(2.0, gt=0)
+    max_steps: int = Field(-1, description="> 0 stops after this many optimizer steps")
+    batch_size: int = Field(
+        1,
+        ge=1,
+        description="per step; 1 on CPU (no padding, and sdpa keeps its causal fast path), "
+        "raise on GPU",
+    )
+    grad_accum: int = Field(16, ge=1)
+    learning_rate: float = Field(2e-4, gt=0)
+    lr_scheduler: str = "cosine"
+    warmup_ratio: float = Field(0.05, ge=0, lt=1)
+    weight_decay: float = Field(0.0, ge=0)
+    max_grad_norm: float = Field(1.0, gt=0)
+    eval_steps: int = Field(0, ge=0, description="validate every N steps; 0 = every epoch")
+    early_stopping_patience: int = Field(
+        2, ge=0, description="evaluations without improvement; 0 = off"
+    )
+    gradient_checkpointing: bool = False
+    liger: bool = Field(False, description="Liger kernels (CUDA only)")
+    compact_loss: bool = Field(
+        True,
+        description="run the LM head on completion positions only (TRL scores every position "
+        "off-GPU)",
+    )
+    group_by_length: bool = True
+    num_workers: int = Field(0, ge=0, description="dataloader workers")
+    logging_steps: int = Field(5, ge=1)
+    save_total_limit: int = Field(2, ge=1)
+    max_train_examples: int | None = Field(None, ge=1, description="subset, for smoke runs")
+    max_eval_examples: int | None = Field(None, ge=1, description="validation subset")
+    evaluate_test: bool = Field(
+        True, description="decision metrics on the test split after training"
+    )
+    max_test_examples: int | None = Field(None, ge=1, description="test subset for those metrics")
+
+
+class InferenceConfig(Section):
+    adapter: str | None = Field(
+        "default",
+        description="'default' = the shipped adapter, a folder, or null for the base model",
+    )
+    precision: Literal["auto", "fp32", "bf16", "nf4"] = Field(
+        "auto", description="auto = nf4 on CUDA; bf16 on CPUs with native bf16, else fp32"
+    )
+    max_new_tokens: int = Field(160, ge=8)
+    retry_max_new_tokens: int = Field(
+        320, ge=8, description="budget of the one retry after an invalid answer"
+    )
+    batch_size: int = Field(8, ge=1)
+    prompt_budget: int | None = Field(
+        None,
+        ge=128,
+        description="prompt tokens; longer prompts lose the middle of their longest document. "
+        "null = the adapter's (train.max_length minus the answer room), as in training",
+    )
+
+
 class RecruiterConfig(Section):
     seed: int = 42
     models: ModelsConfig = ModelsConfig()
     runtime: RuntimeConfig = RuntimeConfig()
     prepare: PrepareConfig = PrepareConfig()
+    train: TrainConfig = TrainConfig()
+    inference: InferenceConfig = InferenceConfig()
 
 
 # --------------------------------------------------------------------------------------------

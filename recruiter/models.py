@@ -210,3 +210,28 @@ def pull(name: str) -> Path:
         raise ModelError(
             f"could not download '{name}': {type(exc).__name__}: {str(exc)[:300]}"
         ) from None
+
+
+# ------------------------------------------------------------------------------------ adapters
+
+SHIPPED_ADAPTER = "smollm2-135m-recruiter"
+
+
+def shipped_adapter_dir() -> Path:
+    """The LoRA adapter that ships inside the package (trained by `make train`)."""
+    return Path(__file__).resolve().parent / "assets" / "adapters" / SHIPPED_ADAPTER
+
+
+def resolve_adapter(name: str | None) -> Path | None:
+    """``'default'`` -> the shipped adapter; a folder -> itself; None/``'none'`` -> no adapter."""
+    if name is None or str(name).lower() in ("", "none", "null", "base"):
+        return None
+    path = shipped_adapter_dir() if name == "default" else Path(os.path.expanduser(name))
+    if not (path / "adapter_config.json").is_file():
+        if name == "default":
+            raise ModelError(
+                f"the shipped adapter is missing ({path}); reinstall the package, train one with "
+                "`make train`, or pass -o inference.adapter=null to use the untuned base model"
+            )
+        raise ModelError(f"adapter {path}: not a LoRA adapter folder (no adapter_config.json)")
+    return path.resolve()

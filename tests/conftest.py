@@ -57,3 +57,29 @@ def shared_data():
         return path
 
     return find
+
+
+@pytest.fixture(scope="session")
+def prepared_synth(tmp_path_factory, tiny_cfg) -> Path:
+    """A tiny prepared synthetic dataset (60 records, PII masking off for speed), built once."""
+    from recruiter import config
+    from recruiter.prepare import run, synth
+
+    root = tmp_path_factory.mktemp("prepared_synth")
+    cfg = config.load(
+        REPO / "configs" / "tiny.yaml",
+        [
+            "prepare.synth.n_records=60",
+            f"prepare.synth.output={root / 'synth'}",
+            f"prepare.inputs=[{root / 'synth' / 'records.jsonl'}]",
+            f"prepare.output={root / 'prepared'}",
+            "prepare.pii.enabled=false",
+        ],
+    )
+    mp = pytest.MonkeyPatch()
+    mp.setenv("RECRUITER_RUNS", str(root / "runs"))
+    try:
+        synth.run(cfg)
+        return run(cfg)
+    finally:
+        mp.undo()

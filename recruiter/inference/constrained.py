@@ -199,6 +199,7 @@ def generate_constrained(
     messages_batch: list[list[dict]],
     max_new_tokens: int = 256,
     compiled: xgr.CompiledGrammar | None = None,
+    repetition_penalty: float = 1.0,
 ) -> list[GenerationResult]:
     """Greedy, grammar-constrained answers for a batch of chat prompts (left padded).
 
@@ -228,6 +229,7 @@ def generate_constrained(
         max_new_tokens=max_new_tokens,
         do_sample=False,
         num_beams=1,
+        repetition_penalty=repetition_penalty,
         logits_processor=LogitsProcessorList([processor]),
         eos_token_id=eos,
         pad_token_id=pad,

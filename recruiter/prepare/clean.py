@@ -54,14 +54,14 @@ import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
+from ..inference.preflight import INVISIBLE
+
 __all__ = ["clean_text", "clean_record"]
 
 # -------------------------------------------------------------------------- characters
 
-_INVISIBLE = re.compile(
-    "[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u202a-\u202e\u2066-\u2069\u180e"
-    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
-)
+# The same set the serving preflight strips, so training and live text are cleaned alike.
+_INVISIBLE = INVISIBLE
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _SENTINEL = re.compile("[\ue000\ue001]")  # placeholders for protected code; never in output
 # Words spelled out letter by letter ("g, a, m, i, n, g, ,,  , r, e, t, a, i, l"): a generation bug

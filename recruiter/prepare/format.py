@@ -11,7 +11,6 @@ JSON with fixed key order, and the HF datasets are built from those JSONL files.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 import re
 from collections import Counter
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from ..inference.prompt import PROMPT_VERSION, build_example
 from ..storage import atomic_write_json, atomic_write_text, sha256_file
+from ..storage import package_versions as _versions
 
 SPLITS = ("train", "validation", "test")
 KEEP = ("id", "source", "role", "job_description", "resume", "transcript", "label", "reason")
@@ -88,14 +88,8 @@ def write_splits(splits: Mapping[str, list[dict]], out: Path) -> dict[str, dict]
     return stats
 
 
-def package_versions() -> dict[str, str]:
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
+def package_versions(names=PACKAGES) -> dict[str, str]:
+    return _versions(names)
 
 
 def file_hashes(out: Path, skip: tuple[str, ...] = ("manifest.json",)) -> dict[str, str]:

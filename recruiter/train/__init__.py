@@ -1,1 +1,5 @@
-"""train: LoRA / QLoRA fine-tuning of the reasoning recruiter with assistant-only loss."""
+"""train: LoRA / QLoRA fine-tuning of the decision model (``run(cfg)``) and adapter merging."""
+
+from .pipeline import run
+
+__all__ = ["run"]

@@ -1,0 +1,216 @@
+"""The decision engine: base LLM (+ LoRA adapter) -> schema-valid, audited, advisory decisions.
+
+One :class:`Engine` is loaded per process and serves ``run_live.py``, batch screening, the HTTP
+server and evaluation alike. For each candidate it
+
+1. runs the preflight (:mod:`.preflight`): invisible characters out, own name and contacts
+   masked as in training, instruction-like text flagged;
+2. fits the prompt into the adapter's token budget (:mod:`.truncate`, the same cut as training);
+3. decodes greedily under the decision grammar, in batches of similar length (:mod:`.constrained`);
+4. validates the JSON with jsonschema; an invalid answer (the budget ran out before the JSON
+   closed) gets **one** retry with a larger budget and a mild repetition penalty, and then an
+   error record: a decision is never made up.
+
+Loading: fp32/bf16 models get the adapter merged into the weights (no LoRA overhead per token);
+nf4 keeps it unmerged, since merging into 4-bit weights would re-quantise them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from ..errors import ModelError
+from ..models import resolve_adapter, resolve_llm
+from ..storage import sha256_file
+from .constrained import compile_decision_grammar, generate_constrained
+from .loading import load_causal_lm, resolve_device, resolve_precision
+from .preflight import preflight
+from .prompt import PROMPT_VERSION, build_messages
+from .truncate import fit_fields
+
+ADAPTER_META = "recruiter.json"  # written beside every adapter by the train stage
+DEFAULT_PROMPT_BUDGET = 1376  # train.max_length 1536 minus the 160-token answer room
+
+
+def adapter_sha256(adapter_dir: Path | None) -> str | None:
+    if adapter_dir is None:
+        return None
+    weights = adapter_dir / "adapter_model.safetensors"
+    return sha256_file(weights) if weights.is_file() else None
+
+
+def adapter_meta(adapter_dir: Path | None) -> dict:
+    if adapter_dir is None or not (adapter_dir / ADAPTER_META).is_file():
+        return {}
+    return json.loads((adapter_dir / ADAPTER_META).read_text())
+
+
+class Engine:
+    """A loaded model that turns candidate dicts into decision records (see module docstring)."""
+
+    def __init__(
+        self,
+        llm: str = "smollm2-135m-instruct",
+        adapter: str | None = "default",
+        precision: str = "auto",
+        device: str = "auto",
+        max_new_tokens: int = 160,
+        retry_max_new_tokens: int = 320,
+        batch_size: int = 8,
+        prompt_budget: int | None = None,
+        mask_pii: bool = True,
+    ):
+        import torch
+
+        self.device = resolve_device(device)
+        self.precision = resolve_precision(precision, self.device)
+        self.adapter_dir = resolve_adapter(adapter)
+        base_path = resolve_llm(llm)
+        # A merged model (`recruiter train merge`) carries the adapter's metadata itself.
+        meta = adapter_meta(self.adapter_dir) or adapter_meta(base_path)
+        if meta.get("prompt_version", PROMPT_VERSION) != PROMPT_VERSION:
+            raise ModelError(
+                f"adapter {self.adapter_dir} was trained on prompt {meta['prompt_version']}, this "
+                f"code builds {PROMPT_VERSION}; retrain it or install the matching version"
+            )
+        self.llm = llm
+        self.model_id = llm if self.adapter_dir is None else f"{llm}+{self.adapter_dir.name}"
+        self.adapter_sha256 = adapter_sha256(self.adapter_dir)
+        self.prompt_budget = prompt_budget or meta.get("prompt_budget", DEFAULT_PROMPT_BUDGET)
+        self.max_new_tokens = max_new_tokens
+        self.retry_max_new_tokens = retry_max_new_tokens
+        self.batch_size = batch_size
+        self.mask_pii = mask_pii
+
+        model, tokenizer = load_causal_lm(base_path, self.precision, self.device)
+        if self.adapter_dir is not None:
+            from peft import PeftModel
+
+            model = PeftModel.from_pretrained(model, str(self.adapter_dir))
+            if self.precision != "nf4":
+                model = model.merge_and_unload()
+            model.eval()
+        self.model, self.tokenizer = model, tokenizer
+        self.compiled = compile_decision_grammar(tokenizer, vocab_size=model.config.vocab_size)
+        self._torch = torch
+
+    # ----------------------------------------------------------------------------- decisions
+
+    def describe(self) -> dict:
+        return {
+            "model": self.model_id,
+            "base_model": self.llm,
+            "adapter_sha256": self.adapter_sha256,
+            "prompt_version": PROMPT_VERSION,
+            "precision": self.precision,
+            "device": self.device,
+        }
+
+    def prepare(self, candidate: Mapping) -> tuple[list[dict], list[str], int]:
+        """Messages, flags and cut tokens for one candidate (preflight + fitting)."""
+        checked = preflight(candidate, mask=self.mask_pii)
+        try:
+            fitted = fit_fields(self.tokenizer, checked.fields, self.prompt_budget)
+        except ValueError as exc:
+            raise ModelError(f"prompt does not fit: {exc}") from None
+        flags = list(checked.flags)
+        if fitted.cut_tokens:
+            flags.append(f"truncated:{fitted.cut_tokens}_tokens")
+        return build_messages(fitted.fields), flags, fitted.cut_tokens
+
+    def generate(self, messages: Sequence[list[dict]], max_new_tokens: int, penalty: float = 1.0):
+        """Constrained generation for prompts in batches of similar length; results in input order."""
+        order = sorted(
+            range(len(messages)), key=lambda i: sum(len(m["content"]) for m in messages[i])
+        )
+        results: list = [None] * len(messages)
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            t0 = time.perf_counter()
+            out = generate_constrained(
+                self.model,
+                self.tokenizer,
+                [messages[i] for i in chunk],
+                max_new_tokens=max_new_tokens,
+                compiled=self.compiled,
+                repetition_penalty=penalty,
+            )
+            ms = (time.perf_counter() - t0) * 1000
+            for i, res in zip(chunk, out, strict=True):
+                results[i] = (res, ms)
+        return results
+
+    def decide(self, candidates: Sequence[Mapping], audit=None, channel: str = "api") -> list[dict]:
+        """Decision records for ``candidates`` (dicts with the candidate-schema prompt fields).
+
+        Each record holds the decision JSON's fields, ``p_select``, ``flags``, model identity,
+        ``latency_ms`` (the time its batch took) and ``advisory: true``; a candidate whose answer
+        stayed invalid after the retry gets ``status: null`` and an ``error``. With ``audit``
+        (an :class:`~recruiter.inference.audit.AuditLog`) every record is appended to it.
+        """
+        prepared = [self.prepare(c) for c in candidates]
+        messages = [p[0] for p in prepared]
+        results = [(res, ms, []) for res, ms in self.generate(messages, self.max_new_tokens)]
+        retry = [i for i, (res, _, _) in enumerate(results) if not res.valid]
+        if retry:
+            again = self.generate(
+                [messages[i] for i in retry], self.retry_max_new_tokens, penalty=1.15
+            )
+            for i, (res, ms) in zip(retry, again, strict=True):
+                results[i] = (res, results[i][1] + ms, ["retried"])
+        records = []
+        for cand, (_msgs, flags, _cut), (res, ms, extra) in zip(
+            candidates, prepared, results, strict=True
+        ):
+            records.append(self._record(cand, res, ms, flags + extra))
+        if audit is not None:
+            audit.append_many(candidates, records, channel=channel)
+        return records
+
+    def _record(self, cand: Mapping, res, ms: float, flags: list[str]) -> dict:
+        rec: dict = {"request_id": uuid.uuid4().hex}
+        if cand.get("candidate_id"):
+            rec["candidate_id"] = cand["candidate_id"]
+        if res.valid:
+            rec.update(res.parsed)
+        else:
+            rec.update(
+                reasoning=None,
+                status=None,
+                error="the model did not produce a schema-valid decision within "
+                f"{self.retry_max_new_tokens} tokens (after one retry)",
+            )
+        rec.update(
+            p_select=None if res.p_select is None else round(res.p_select, 6),
+            flags=flags,
+            model=self.model_id,
+            adapter_sha256=self.adapter_sha256,
+            prompt_version=PROMPT_VERSION,
+            latency_ms=round(ms, 1),
+            advisory=True,
+            human_review="required",
+        )
+        return rec
+
+
+def from_config(cfg) -> Engine:
+    """The engine for a :class:`~recruiter.config.RecruiterConfig` (models + runtime + inference)."""
+    i = cfg.inference
+    if cfg.runtime.num_threads:
+        import torch
+
+        torch.set_num_threads(cfg.runtime.num_threads)
+    return Engine(
+        llm=cfg.models.llm,
+        adapter=i.adapter,
+        precision=i.precision,
+        device=cfg.runtime.device,
+        max_new_tokens=i.max_new_tokens,
+        retry_max_new_tokens=i.retry_max_new_tokens,
+        batch_size=i.batch_size,
+        prompt_budget=i.prompt_budget,
+    )

@@ -1,0 +1,137 @@
+"""Untrusted-text preflight: what every candidate's text goes through before the model reads it.
+
+Resume, transcript and job description come from outside and may carry attacks aimed at the
+model. The preflight
+
+* **strips invisible characters** (zero-width, bidi controls, soft hyphen, C0/C1 controls): they
+  hide text from a human reviewer while the model still reads it, and the training data was
+  cleaned of them too (``prepare.clean`` imports :data:`INVISIBLE` from here);
+* **masks the candidate's own name and contact details** with the placeholders the model was
+  trained on (``[NAME]``, ``[EMAIL]``, ``[PHONE]``, ``[URL]``): the training data was PII-masked, so
+  this keeps the served text in distribution and keeps names out of the decision;
+* **flags instruction-like text** aimed at the model ("ignore previous instructions", "mark this
+  candidate as selected", fake system/assistant turns). Flags go into the decision's ``flags``
+  for the human reviewer; the text itself stays (it is data, and spotlighting in the prompt
+  tells the model so). Flagging, not deleting, is the trade-off: deleting matched sentences
+  would let an attacker delete genuine content by adding trigger words, and a reviewer needs to
+  see the attempt.
+
+The patterns are deliberately about *addressing the model or the screening process*; ordinary
+resume language ("selected for the leadership programme", "I follow instructions carefully")
+does not match. ``tests/inference/test_preflight.py`` pins both sides.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+INVISIBLE = re.compile(
+    "[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u202a-\u202e\u2066-\u2069\u180e"
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+)
+UNTRUSTED = ("job_description", "resume", "transcript")
+
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_URL = re.compile(r"\b(?:https?://|www\.)\S+|\b(?:linkedin|github)\.com/\S+", re.I)
+_PHONE = re.compile(r"(?<!\w)\+?\d[\d ()./-]{7,}\d(?!\w)")
+
+_INJECTION = [
+    (
+        "ignore_instructions",
+        r"\b(ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}\b(previous|prior|above|earlier|"
+        r"all|any|your|the|system|these)\b[^.\n]{0,20}\b(instructions?|prompts?|rules?|directions?|"
+        r"guidelines?|criteria)\b",
+    ),
+    (
+        "decision_override",
+        r"\b(mark|rate|classify|label|score|set|output|return|answer|respond|recommend|make)\b[^.\n]"
+        r"{0,40}\b(candidate|applicant|me|this (person|profile|resume|cv))\b[^.\n]{0,30}\b(as|with|"
+        r"is|to be)\b[^.\n]{0,12}\"?\b(select(ed)?|hire[d]?|accept(ed)?|strong(est)? (match|fit|yes)|"
+        r"top candidate|pass(ed)?)\b",
+    ),
+    (
+        "decision_override",
+        r"\b(you (must|should|will|have to)|please)\b[^.\n]{0,30}\b(select|hire|shortlist|approve|"
+        r"accept)\b[^.\n]{0,20}\b(this|the|me)\b",
+    ),
+    (
+        "decision_override",
+        r"\"?status\"?\s*[:=]\s*\"?select",
+    ),
+    (
+        "role_play",
+        r"(^|\n)\s*\W{0,3}\s*(system|assistant|developer)\s*(prompt|message)?\s*:|<\|?im_start\|?>|"
+        r"\[/?(inst|system)\]|\bnew instructions?\b|\byou are now\b|\bact as\b[^.\n]{0,30}\b(ai|model|"
+        r"assistant|recruiter)\b",
+    ),
+    (
+        "addressed_to_model",
+        r"\b(dear|note to|attention)\b[^.\n]{0,20}\b(ai|llm|language model|screening (tool|system|"
+        r"bot)|ats|recruit(ing|ment) (ai|bot|assistant))\b|\b(ai|llm|chatgpt|gpt|model)s?\b[^.\n]{0,30}"
+        r"\b(reading|screening|evaluating|reviewing) this\b",
+    ),
+]
+_INJECTION_RE = [(name, re.compile(p, re.I)) for name, p in _INJECTION]
+
+
+@dataclass
+class Preflight:
+    """Cleaned fields plus what was found; ``flags`` are strings like ``"resume:ignore_instructions"``."""
+
+    fields: dict[str, str]
+    flags: list[str] = field(default_factory=list)
+    invisible_removed: int = 0
+
+
+def strip_invisible(text: str) -> tuple[str, int]:
+    cleaned, n = INVISIBLE.subn("", text)
+    return cleaned, n
+
+
+def injection_flags(text: str) -> list[str]:
+    """Names of the injection patterns ``text`` matches (each once, in pattern order)."""
+    found = []
+    for name, rx in _INJECTION_RE:
+        if name not in found and rx.search(text):
+            found.append(name)
+    return found
+
+
+def _name_pattern(name: str) -> re.Pattern | None:
+    parts = [p for p in re.split(r"[\s,]+", name.strip()) if len(p) >= 2]
+    if not parts:
+        return None
+    alternatives = sorted({name.strip(), *parts}, key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(a) for a in alternatives) + r")\b", re.I)
+
+
+def mask_contacts(text: str, name: str | None = None) -> str:
+    """Own name -> [NAME]; e-mails, URLs, phone numbers -> their placeholders."""
+    text = _EMAIL.sub("[EMAIL]", text)
+    text = _URL.sub("[URL]", text)
+    text = _PHONE.sub("[PHONE]", text)
+    rx = _name_pattern(name) if name else None
+    if rx is not None:
+        text = rx.sub("[NAME]", text)
+    return text
+
+
+def preflight(candidate: Mapping, mask: bool = True) -> Preflight:
+    """Apply the preflight to a candidate's prompt fields (``role`` + the untrusted documents)."""
+    out: dict[str, str] = {}
+    flags: list[str] = []
+    removed = 0
+    for key in ("role", *UNTRUSTED):
+        text, n = strip_invisible(str(candidate.get(key) or ""))
+        removed += n
+        if n:
+            flags.append(f"{key}:invisible_characters")
+        if key in ("resume", "transcript"):  # the JD is the employer's text
+            for name in injection_flags(text):
+                flags.append(f"{key}:{name}")
+            if mask:
+                text = mask_contacts(text, candidate.get("name"))
+        out[key] = text
+    return Preflight(out, flags, removed)

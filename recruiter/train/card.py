@@ -1,0 +1,135 @@
+"""The model card (``adapter/README.md``): data, configuration, throughput and test metrics.
+
+Rendered from the run's ``training.json`` and ``metrics.json`` only, so the card never states a
+number that the run did not record; re-rendered whenever a dataset is evaluated.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..storage import atomic_write_text
+
+_COLS = (
+    ("accuracy", "accuracy"),
+    ("macro_f1", "macro-F1"),
+    ("precision_select", "precision (select)"),
+    ("recall_select", "recall (select)"),
+    ("f1_select", "F1 (select)"),
+    ("auc", "AUC"),
+    ("valid_rate", "schema-valid"),
+)
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "–"
+    return f"{v:.3f}" if isinstance(v, float) else str(v)
+
+
+def _table(rows: dict[str, dict]) -> list[str]:
+    lines = ["| system | n | " + " | ".join(h for _, h in _COLS) + " |"]
+    lines.append("|---|---|" + "---|" * len(_COLS))
+    for name, m in rows.items():
+        lines.append(
+            f"| {name} | {m['n']} | " + " | ".join(_fmt(m.get(k)) for k, _ in _COLS) + " |"
+        )
+    return lines
+
+
+def _dataset_section(name: str, d: dict) -> list[str]:
+    lines = [f"### {name} ({d['split']} split)", ""]
+    lines.append(
+        f"Data `{d['data']}` (manifest sha256 `{d['data_manifest_sha256'][:16]}…`); "
+        f"{d.get('decisions_per_second')} decisions/s on {d['engine']['device']} "
+        f"({d['engine']['precision']}), {d['seconds']} s in all."
+    )
+    lines.append("")
+    lines += _table(
+        {"this adapter": d["model"], "TF-IDF + LR": d["tfidf_logreg"], "majority": d["majority"]}
+    )
+    per = d.get("per_source", {})
+    if len(per.get("model", {})) > 1:
+        lines += ["", "Per source file (model / TF-IDF + LR):", ""]
+        lines.append(
+            "| source | n | accuracy | macro-F1 | AUC | TF-IDF accuracy | TF-IDF macro-F1 |"
+        )
+        lines.append("|---|---|---|---|---|---|---|")
+        for src, m in per["model"].items():
+            b = per["tfidf_logreg"][src]
+            lines.append(
+                f"| {src} | {m['n']} | {_fmt(m['accuracy'])} | {_fmt(m['macro_f1'])} | "
+                f"{_fmt(m['auc'])} | {_fmt(b['accuracy'])} | {_fmt(b['macro_f1'])} |"
+            )
+    if d.get("flags"):
+        lines += ["", "Flags raised: " + ", ".join(f"{k} {v}" for k, v in d["flags"].items()) + "."]
+    return lines + [""]
+
+
+def render(training: dict, metrics: dict) -> str:
+    t = training
+    cfg = t.get("config", {}).get("train", {})
+    lora = cfg.get("lora", {})
+    lines = [
+        f"# {t['base_model']} + recruiter LoRA adapter",
+        "",
+        "A LoRA adapter that makes the instruct model read a role, job description, resume and "
+        'interview transcript and answer `{"reasoning": …, "status": "select" | "reject"}`, '
+        "reasoning first. Served by `recruiter` (constrained JSON decoding, jsonschema "
+        "validation, audit log). **Decisions are advisory and need human review.**",
+        "",
+        "## Training",
+        "",
+        f"- Base model: `{t['base_model']}`; prompt `{t['prompt_version']}`, prompt budget "
+        f"{t['prompt_budget']} tokens (max length {t['max_length']}).",
+        f"- Data: `{t['data']}`, manifest sha256 `{t['data_manifest_sha256']}`; "
+        f"{t['examples']['train']} train / {t['examples']['validation']} validation examples; "
+        f"cut to fit: {t['truncation']['train']['cut']} train examples.",
+        f"- LoRA r={lora.get('r')}, alpha={lora.get('alpha')}, dropout={lora.get('dropout')}, "
+        f"targets `{lora.get('target_modules')}`; {t['trainable_parameters']:,} trainable "
+        "parameters; assistant-only (completion) loss.",
+        f"- {cfg.get('epochs')} epochs max, lr {cfg.get('learning_rate')} {cfg.get('lr_scheduler')} "
+        f"with {cfg.get('warmup_ratio')} warm-up, batch {cfg.get('batch_size')} x "
+        f"{cfg.get('grad_accum')} accumulation, seed {t['seed']}.",
+        f"- Ran on **{t['device']}** ({t['precision']}): {t['steps']} steps, "
+        f"{t.get('tokens_per_second', '–')} tokens/s, peak memory {t.get('peak_memory_mb', '–')} MB, "
+        f"{t.get('train_seconds', '–')} s of optimizer steps.",
+        f"- Best validation loss {_fmt(t['best_eval_loss'])} "
+        f"(checkpoint `{Path(t['best_checkpoint']).name if t.get('best_checkpoint') else '–'}`); "
+        f"packages: " + ", ".join(f"{k} {v}" for k, v in t.get("packages", {}).items()) + ".",
+        "",
+        "## Test metrics",
+        "",
+        "Greedy constrained decoding through the inference engine; an answer that is not "
+        "schema-valid after one retry counts as wrong. Baselines are trained on the same train "
+        "split.",
+        "",
+    ]
+    datasets = metrics.get("datasets", {})
+    if not datasets:
+        lines += ["Not evaluated yet: `recruiter train evaluate RUN_DIR`.", ""]
+    for name, d in datasets.items():
+        lines += _dataset_section(name, d)
+    lines += [
+        "## Limits",
+        "",
+        "- Trained on a synthetic corpus whose labels follow a documented rule (`rule.txt` of the "
+        "corpus); on real hiring data it knows only what that rule rewards.",
+        "- A 135M-parameter model: it can misread counts (skills covered, years) that its "
+        "reasoning cites. The reasoning is a summary for the reviewer, not a proof.",
+        "- Names and contact details are masked before the model reads them; other proxies "
+        "(schools, places, employment gaps) are not. See `recruiter eval fairness`.",
+        "",
+        "Reproduce: `make train`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_card(run_dir: str | Path) -> Path:
+    run_dir = Path(run_dir)
+    training = json.loads((run_dir / "training.json").read_text())
+    metrics_path = run_dir / "metrics.json"
+    metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
+    return atomic_write_text(run_dir / "adapter" / "README.md", render(training, metrics))

@@ -1,0 +1,145 @@
+"""Prepared splits -> TRL prompt/completion examples that fit ``max_length``, with a report.
+
+The train stage reads the JSONL splits written by ``recruiter prepare`` and rebuilds every prompt
+with :mod:`recruiter.inference.prompt` from the masked fields, so that a change of the prompt
+builder can never leave stale prompts in a dataset. The completion is the decision JSON the
+prepare stage serialised (``output``); it is checked to parse and to match the row's label.
+
+Examples over ``max_length`` are fitted by :func:`recruiter.inference.truncate.fit_fields`
+(the middle of the longest document goes, never the answer) and counted in the report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError
+from ..inference.prompt import FIELDS, PROMPT_VERSION, build_messages
+from ..inference.truncate import fit_fields
+
+SPLITS = ("train", "validation", "test")
+REQUIRED = (*FIELDS, "label", "output")
+ANSWER_ROOM = 8  # the chat template's end-of-turn tokens after the answer
+
+
+@dataclass
+class FitReport:
+    examples: int = 0
+    cut: int = 0
+    cut_tokens: list[int] = field(default_factory=list)
+    cut_fields: dict[str, int] = field(default_factory=dict)
+    max_tokens: int = 0
+
+    def as_dict(self) -> dict:
+        toks = sorted(self.cut_tokens)
+        return {
+            "examples": self.examples,
+            "cut": self.cut,
+            "cut_share": round(self.cut / self.examples, 4) if self.examples else 0.0,
+            "cut_tokens_median": toks[len(toks) // 2] if toks else 0,
+            "cut_tokens_max": toks[-1] if toks else 0,
+            "cut_fields": dict(sorted(self.cut_fields.items())),
+            "max_tokens": self.max_tokens,
+        }
+
+
+def split_path(data_dir: str | Path, split: str) -> Path:
+    return Path(data_dir) / f"{split}.jsonl"
+
+
+def read_split(data_dir: str | Path, split: str, limit: int | None = None) -> list[dict]:
+    """Rows of one prepared split; a missing, empty or malformed split is an :class:`InputError`."""
+    path = split_path(data_dir, split)
+    if not Path(data_dir).is_dir():
+        raise InputError(f"{data_dir}: not a folder (expected a `recruiter prepare` output)")
+    if not path.is_file():
+        raise InputError(f"{path}: split '{split}' is missing (run `recruiter prepare` first)")
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
+            missing = [k for k in REQUIRED if k not in row]
+            if missing:
+                what = "the decision column" if "label" in missing else "column"
+                raise InputError(f"{path}:{lineno}: {what} {', '.join(missing)} missing")
+            if row["label"] not in ("select", "reject"):
+                raise InputError(
+                    f"{path}:{lineno}: label {row['label']!r} is not 'select' or 'reject'"
+                )
+            version = row.get("prompt_version", PROMPT_VERSION)
+            if version != PROMPT_VERSION:
+                raise InputError(
+                    f"{path}:{lineno}: prepared with prompt {version}, this code builds "
+                    f"{PROMPT_VERSION}; run `recruiter prepare` again"
+                )
+            rows.append(row)
+            if limit and len(rows) >= limit:
+                break
+    if not rows:
+        raise InputError(f"{path}: split '{split}' is empty")
+    return rows
+
+
+def answer_of(row: dict, where: str = "") -> str:
+    """The completion text; it must be the decision JSON and agree with the row's label."""
+    try:
+        parsed = json.loads(row["output"])
+    except (TypeError, json.JSONDecodeError):
+        raise InputError(f"{where}: output is not the decision JSON") from None
+    if not isinstance(parsed, dict) or parsed.get("status") != row["label"]:
+        raise InputError(f"{where}: output status does not match label {row['label']!r}")
+    return row["output"]
+
+
+def to_examples(
+    rows: list[dict], tokenizer, max_length: int, split: str = "train"
+) -> tuple[list[dict], FitReport]:
+    """TRL conversational prompt/completion examples, each fitted into ``max_length`` tokens."""
+    report = FitReport()
+    examples = []
+    for i, row in enumerate(rows):
+        answer = answer_of(row, f"{split}[{i}] (id {row.get('id', '?')})")
+        answer_tokens = len(tokenizer(answer, add_special_tokens=False)["input_ids"]) + ANSWER_ROOM
+        fields = {k: row[k] for k in FIELDS}
+        try:
+            fitted = fit_fields(tokenizer, fields, max_length - answer_tokens)
+        except ValueError as exc:
+            raise InputError(f"{split}[{i}]: {exc}; raise train.max_length") from None
+        report.examples += 1
+        report.max_tokens = max(report.max_tokens, fitted.tokens + answer_tokens)
+        if fitted.cut_tokens:
+            report.cut += 1
+            report.cut_tokens.append(fitted.cut_tokens)
+            for f in fitted.cut_fields:
+                report.cut_fields[f] = report.cut_fields.get(f, 0) + 1
+        examples.append(
+            {
+                "prompt": build_messages(fitted.fields),
+                "completion": [{"role": "assistant", "content": answer}],
+                "label": row["label"],
+            }
+        )
+    return examples, report
+
+
+def manifest_sha256(data_dir: str | Path) -> str:
+    """The prepared data's identity: sha256 of its manifest (or of the split files without one)."""
+    data_dir = Path(data_dir)
+    manifest = data_dir / "manifest.json"
+    h = hashlib.sha256()
+    if manifest.is_file():
+        h.update(manifest.read_bytes())
+    else:
+        for split in SPLITS:
+            path = split_path(data_dir, split)
+            if path.is_file():
+                h.update(path.read_bytes())
+    return h.hexdigest()

@@ -1,0 +1,229 @@
+"""`recruiter train`: LoRA / QLoRA fine-tuning of the decision model on prepared splits.
+
+What happens, in order:
+
+1. everything that can be wrong with the input is checked before anything is written: the
+   prepared folder and its splits and columns, the base model (offline), the LoRA target modules;
+2. examples are rebuilt with the shared prompt builder and fitted into ``max_length`` (the middle
+   of the longest document goes, never the answer), with a report of what was cut;
+3. TRL's SFTTrainer (completion-only loss, :class:`~.trainer.CompactSFTTrainer`) trains a PEFT
+   LoRA adapter: cosine schedule with warm-up, validation every epoch (or N steps), early
+   stopping, best checkpoint by validation loss, seeded;
+4. the best adapter is saved (bf16 safetensors) with ``recruiter.json`` (base model, prompt
+   version and token budget: what the inference engine needs to serve it exactly as trained);
+5. with ``evaluate_test``, :mod:`.evaluate` measures decisions on the test split through the
+   inference engine beside a TF-IDF baseline and writes ``metrics.json`` and the model card.
+
+The run folder is not built atomically like the other stages' outputs, because its checkpoints
+must survive a crash for ``-o train.resume=RUN_DIR``. Its final artefacts are: ``adapter/``
+(renamed into place complete), ``training.json`` and ``metrics.json`` (atomic writes). A folder
+without ``adapter/`` is an unfinished run.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..config import RecruiterConfig, config_hash, save_resolved, to_dict
+from ..errors import InputError
+from ..inference.engine import ADAPTER_META
+from ..inference.loading import (
+    check_target_modules,
+    load_causal_lm,
+    resolve_device,
+    resolve_precision,
+)
+from ..inference.prompt import PROMPT_VERSION
+from ..models import resolve_llm
+from ..storage import atomic_dir, atomic_write_json, new_run_dir, package_versions
+from . import data as data_mod
+
+PACKAGES = ("recruiter", "torch", "transformers", "trl", "peft", "bitsandbytes", "datasets")
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def latest_checkpoint(path: Path) -> Path | None:
+    """``path`` itself if it is a checkpoint, else the newest ``checkpoints/checkpoint-N`` in it."""
+    if (path / "trainer_state.json").is_file():
+        return path
+    found = [
+        (int(m.group(1)), p)
+        for p in (path / "checkpoints").glob("checkpoint-*")
+        if (m := re.fullmatch(r"checkpoint-(\d+)", p.name)) and (p / "trainer_state.json").is_file()
+    ]
+    return max(found)[1] if found else None
+
+
+def _run_dir(cfg: RecruiterConfig) -> tuple[Path, Path | None]:
+    t = cfg.train
+    if t.resume:
+        resume = Path(t.resume)
+        ckpt = latest_checkpoint(resume)
+        if ckpt is None:
+            raise InputError(f"train.resume={resume}: no checkpoint found to resume from")
+        run_dir = resume if ckpt != resume else resume.parent.parent
+        return run_dir, ckpt
+    out = Path(t.output) if t.output else new_run_dir("train")
+    if (out / "adapter").exists():
+        raise InputError(f"{out} already holds a finished run; choose another train.output")
+    return out, None
+
+
+def _to_dataset(examples: list[dict]):
+    from datasets import Dataset
+
+    return Dataset.from_list(
+        [{"prompt": e["prompt"], "completion": e["completion"]} for e in examples]
+    )
+
+
+def _save_adapter(model, tokenizer, target: Path, meta: dict) -> Path:
+    """Adapter weights in bf16 (half the size; LoRA deltas need no more), tokenizer and meta."""
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    with atomic_dir(target, overwrite=True) as tmp:
+        model.save_pretrained(str(tmp), safe_serialization=True)
+        weights = tmp / "adapter_model.safetensors"
+        tensors = {k: v.to(torch.bfloat16).contiguous() for k, v in load_file(weights).items()}
+        save_file(tensors, str(weights), metadata={"format": "pt"})
+        tokenizer.save_pretrained(str(tmp))
+        atomic_write_json(tmp / ADAPTER_META, meta)
+    return target
+
+
+def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
+    """Train an adapter as configured; return the run folder (``adapter/`` inside)."""
+    import torch
+
+    t = cfg.train
+    console = _console()
+    device = resolve_device(cfg.runtime.device)
+    precision = resolve_precision(t.precision, device)
+    if cfg.runtime.num_threads:
+        torch.set_num_threads(cfg.runtime.num_threads)
+
+    # 1. validate inputs before writing anything
+    train_rows = data_mod.read_split(t.data, "train", t.max_train_examples)
+    val_rows = data_mod.read_split(t.data, "validation", t.max_eval_examples)
+    if t.evaluate_test:
+        data_mod.read_split(t.data, "test", 1)
+    base_path = resolve_llm(cfg.models.llm)
+    run_dir, checkpoint = _run_dir(cfg)
+
+    # 2. examples
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(base_path)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    budget = t.max_length - cfg.inference.max_new_tokens
+    if budget < 128:
+        raise InputError(
+            f"train.max_length={t.max_length} leaves {budget} prompt tokens after the "
+            f"{cfg.inference.max_new_tokens}-token answer room; raise train.max_length"
+        )
+    train_ex, train_fit = data_mod.to_examples(train_rows, tokenizer, budget, "train")
+    val_ex, val_fit = data_mod.to_examples(val_rows, tokenizer, budget, "validation")
+    console.print(
+        f"[bold]train[/] {len(train_ex)} train / {len(val_ex)} validation examples; "
+        f"cut to fit {t.max_length} tokens: {train_fit.cut} train, {val_fit.cut} validation",
+        highlight=False,
+    )
+
+    # 3. model + trainer
+    from peft import get_peft_model, prepare_model_for_kbit_training
+    from transformers import EarlyStoppingCallback, set_seed
+
+    from .builders import to_lora_config, to_sft_config
+    from .trainer import CompactSFTTrainer, ThroughputCallback
+
+    set_seed(cfg.seed)
+    model, _ = load_causal_lm(base_path, precision, device, training=True)
+    check_target_modules(model, t.lora.target_modules)
+    if precision == "nf4":
+        model = prepare_model_for_kbit_training(
+            model, use_gradient_checkpointing=t.gradient_checkpointing
+        )
+    model = get_peft_model(model, to_lora_config(t))
+    n_trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    save_resolved(cfg, run_dir, command)
+    args = to_sft_config(
+        t,
+        run_dir / "checkpoints",
+        device=device,
+        precision=precision,
+        seed=cfg.seed),
+    )
+    throughput = ThroughputCallback(device)
+    callbacks = [throughput]
+    if t.early_stopping_patience:
+        callbacks.append(EarlyStoppingCallback(early_stopping_patience=t.early_stopping_patience))
+    trainer_cls = CompactSFTTrainer if t.compact_loss else __import__("trl").SFTTrainer
+    trainer = trainer_cls(
+        model=model,
+        args=args,
+        train_dataset=_to_dataset(train_ex),
+        eval_dataset=_to_dataset(val_ex),
+        processing_class=tokenizer,
+        callbacks=callbacks,
+    )
+    throughput.trainer = trainer
+    result = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    final_eval = trainer.evaluate()
+
+    # 4. the best adapter + its metadata
+    manifest_sha = data_mod.manifest_sha256(t.data)
+    meta = {
+        "base_model": cfg.models.llm,
+        "prompt_version": PROMPT_VERSION,
+        "prompt_budget": budget,
+        "max_length": t.max_length,
+        "precision": precision,
+        "device": device,
+        "data": str(t.data),
+        "data_manifest_sha256": manifest_sha,
+        "config_sha256": config_hash(cfg),
+        "seed": cfg.seed,
+    }
+    _save_adapter(trainer.model, tokenizer, run_dir / "adapter", meta)
+    state = trainer.state
+    training = {
+        "command": command,
+        **meta,
+        "trainable_parameters": n_trainable,
+        "examples": {"train": len(train_ex), "validation": len(val_ex)},
+        "truncation": {"train": train_fit.as_dict(), "validation": val_fit.as_dict()},
+        "steps": state.global_step,
+        "epochs": state.epoch,
+        "best_checkpoint": state.best_model_checkpoint,
+        "best_eval_loss": state.best_metric,
+        "final_eval_loss": final_eval.get("eval_loss"),
+        "train_loss": result.training_loss,
+        "resumed_from": str(checkpoint) if checkpoint else None,
+        **throughput.last,
+        "packages": package_versions(PACKAGES),
+        "log_history": state.log_history,
+        "config": to_dict(cfg),
+    }
+    atomic_write_json(run_dir / "training.json", training)
+    console.print(
+        f"[bold]train[/] best eval_loss {state.best_metric:.4f} after {state.global_step} steps; "
+        f"{throughput.last.get('tokens_per_second', 0):.0f} tokens/s -> {run_dir / 'adapter'}",
+        highlight=False,
+    )
+
+    # 5. decision metrics on the test split + model card
+    if t.evaluate_test:
+        from .evaluate import evaluate_run
+
+        evaluate_run(run_dir, cfg)
+    return run_dir

@@ -1,0 +1,105 @@
+"""Smoke test of `recruiter train` (3 steps on tiny data) and its refusals of bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from recruiter import config
+from recruiter.errors import InputError, ModelError
+from recruiter.train import run
+
+
+def _cfg(tiny_cfg, **train):
+    return tiny_cfg.model_copy(update={"train": tiny_cfg.train.model_copy(update=train)}, deep=True)
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_cfg, prepared_synth, tmp_path_factory):
+    out = tmp_path_factory.mktemp("train") / "run"
+    cfg = _cfg(tiny_cfg, data=str(prepared_synth), output=str(out))
+    return cfg, run(cfg)
+
+
+def test_three_steps_change_lora_weights_and_write_everything(trained):
+    from safetensors.torch import load_file
+
+    cfg, run_dir = trained
+    adapter = run_dir / "adapter"
+    for name in ("adapter_model.safetensors", "adapter_config.json", "recruiter.json", "README.md"):
+        assert (adapter / name).is_file(), name
+    assert (run_dir / "config.yaml").read_text().startswith("# ")
+    tensors = load_file(adapter / "adapter_model.safetensors")
+    lora_b = [v for k, v in tensors.items() if "lora_B" in k]
+    assert lora_b and all(str(v.dtype) == "torch.bfloat16" for v in tensors.values())
+    # PEFT initialises B to zero; three optimizer steps must have moved it
+    assert sum(float(v.float().abs().sum()) for v in lora_b) > 0
+    training = json.loads((run_dir / "training.json").read_text())
+    assert training["steps"] == 3
+    assert training["tokens_per_second"] > 0 and training["peak_memory_mb"] > 0
+    assert training["data_manifest_sha256"] and training["packages"]["trl"] != "not installed"
+    meta = json.loads((adapter / "recruiter.json").read_text())
+    assert meta["prompt_budget"] == cfg.train.max_length - cfg.inference.max_new_tokens
+
+
+def test_test_metrics_beside_baselines_in_metrics_and_card(trained):
+    _, run_dir = trained
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    d = metrics["datasets"]["synthetic"]
+    for system in ("model", "tfidf_logreg", "majority"):
+        assert d[system]["n"] == 2
+        assert 0.0 <= d[system]["accuracy"] <= 1.0
+    assert d["engine"]["adapter_sha256"]
+    assert (run_dir / "predictions-synthetic.jsonl").read_text().count("\n") == 2
+    card = (run_dir / "adapter" / "README.md").read_text()
+    assert "TF-IDF + LR" in card and "advisory" in card
+
+
+def test_merged_model_loads_as_a_plain_folder(trained, tmp_path):
+    from recruiter.inference.engine import Engine
+    from recruiter.train.merge import merge
+
+    _, run_dir = trained
+    merged = merge(run_dir / "adapter", tmp_path / "merged", dtype="fp32")
+    assert (merged / "config.json").is_file() and (merged / "recruiter.json").is_file()
+    engine = Engine(llm=str(merged), adapter=None, precision="fp32", max_new_tokens=8)
+    assert (
+        engine.prompt_budget == json.loads((merged / "recruiter.json").read_text())["prompt_budget"]
+    )
+
+
+def test_resume_needs_a_checkpoint(tiny_cfg, prepared_synth, tmp_path):
+    cfg = _cfg(tiny_cfg, data=str(prepared_synth), resume=str(tmp_path))
+    with pytest.raises(InputError, match="no checkpoint found"):
+        run(cfg)
+
+
+@pytest.mark.parametrize(
+    "change, error, message",
+    [
+        ({"data": "/nonexistent/prepared"}, InputError, "not a folder"),
+        (
+            {"lora": config.LoraSection(target_modules=["qkv_proj"])},
+            InputError,
+            "not in the base model",
+        ),
+    ],
+)
+def test_bad_input_exits_cleanly_and_writes_nothing(
+    tiny_cfg, prepared_synth, tmp_path, change, error, message
+):
+    out = tmp_path / "run"
+    cfg = _cfg(tiny_cfg, **{"data": str(prepared_synth), "output": str(out), **change})
+    with pytest.raises(error, match=message):
+        run(cfg)
+    assert not out.exists()
+
+
+def test_unknown_base_model_offline_is_a_model_error(tiny_cfg, prepared_synth, tmp_path):
+    out = tmp_path / "run"
+    cfg = _cfg(tiny_cfg, data=str(prepared_synth), output=str(out))
+    cfg = cfg.model_copy(update={"models": cfg.models.model_copy(update={"llm": "acme/nope-7b"})})
+    with pytest.raises(ModelError, match="not in the local"):
+        run(cfg)
+    assert not out.exists()
