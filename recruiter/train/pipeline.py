@@ -140,6 +140,7 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
     # 3. model + trainer
     from peft import get_peft_model, prepare_model_for_kbit_training
     from transformers import EarlyStoppingCallback, set_seed
+    from trl import SFTTrainer
 
     from .builders import to_lora_config, to_sft_config
     from .trainer import CompactSFTTrainer, ThroughputCallback
@@ -161,13 +162,13 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
         run_dir / "checkpoints",
         device=device,
         precision=precision,
-        seed=cfg.seed),
+        seed=cfg.seed,
     )
     throughput = ThroughputCallback(device)
     callbacks = [throughput]
     if t.early_stopping_patience:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=t.early_stopping_patience))
-    trainer_cls = CompactSFTTrainer if t.compact_loss else __import__("trl").SFTTrainer
+    trainer_cls = CompactSFTTrainer if t.compact_loss else SFTTrainer
     trainer = trainer_cls(
         model=model,
         args=args,
