@@ -45,6 +45,8 @@ train_app = typer.Typer(
 )
 app.add_typer(prepare_app, name="prepare")
 app.add_typer(train_app, name="train")
+audit_app = typer.Typer(help="The decision audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -308,6 +310,124 @@ def train_merge(
     from .train.merge import merge
 
     out.print(str(merge(adapter, output, dtype=dtype, overwrite=overwrite)))
+
+
+# ------------------------------------------------------------------------------------ live
+
+
+@app.command("live")
+@handles_errors
+def live_cmd(
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(help="Candidate JSON/JSONL files, folders, or - for stdin."),
+    ] = None,
+    config: ConfigOpt = None,
+    override: OverrideOpt = None,
+    job: Annotated[
+        Path | None, typer.Option("--job", help="Job JSON filling role/job_description.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write JSONL here instead of stdout.")
+    ] = None,
+) -> None:
+    """Decide candidates now (what run_live.py runs). Exit 0 ok, 2 bad input, 3 model failure."""
+    import json
+
+    extra = ["live.inputs=" + json.dumps(list(inputs or []))]
+    if job:
+        extra.append("live.job=" + json.dumps(str(job)))
+    if output:
+        extra.append("live.output=" + json.dumps(str(output)))
+    cfg = _load(config, override, extra)
+    from .inference.live import run
+
+    raise typer.Exit(run(cfg))
+
+
+# ------------------------------------------------------------------------------------ screen
+
+
+@app.command("screen")
+@handles_errors
+def screen_cmd(
+    config: ConfigOpt = None,
+    override: OverrideOpt = None,
+    job: Annotated[Path | None, typer.Option("--job", help="Job JSON.")] = None,
+    pool: Annotated[
+        Path | None, typer.Option("--pool", help="Candidates: JSONL file or folder of JSON.")
+    ] = None,
+    top_k: Annotated[int | None, typer.Option("--top-k", help="Rows in the report.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Report folder.")] = None,
+) -> None:
+    """Hard filters -> shortlist -> LLM decisions -> ranked report (JSON, Markdown, PNG)."""
+    import json
+
+    extra = []
+    if job:
+        extra.append("screen.job=" + json.dumps(str(job)))
+    if pool:
+        extra.append("screen.pool=" + json.dumps(str(pool)))
+    if top_k:
+        extra.append(f"screen.top_k={top_k}")
+    if output:
+        extra.append("screen.output=" + json.dumps(str(output)))
+    cfg = _load(config, override, extra)
+    from .inference.screen import run, summary
+
+    folder = run(cfg, command=_command_line())
+    out.print(summary(folder), markup=False, highlight=False)
+    out.print(str(folder))
+
+
+# ------------------------------------------------------------------------------------ serve
+
+
+@app.command("serve")
+@handles_errors
+def serve_cmd(
+    config: ConfigOpt = None,
+    override: OverrideOpt = None,
+    host: Annotated[str | None, typer.Option("--host")] = None,
+    port: Annotated[int | None, typer.Option("--port")] = None,
+) -> None:
+    """OpenAI-compatible HTTP server: /v1/models, /v1/chat/completions, /v1/screen, /metrics."""
+    import json
+
+    extra = []
+    if host:
+        extra.append("serve.host=" + json.dumps(host))
+    if port:
+        extra.append(f"serve.port={port}")
+    cfg = _load(config, override, extra)
+    from .inference.server import run
+
+    run(cfg)
+
+
+# ------------------------------------------------------------------------------------ audit
+
+
+@audit_app.command("export")
+@handles_errors
+def audit_export(
+    output: Annotated[Path, typer.Argument(help="File to write (.jsonl or .csv).")],
+    config: ConfigOpt = None,
+    override: OverrideOpt = None,
+    since: Annotated[str | None, typer.Option("--since", help="ISO time, e.g. 2026-12-01")] = None,
+    limit: Annotated[int | None, typer.Option("--limit")] = None,
+) -> None:
+    """Export audit rows (no raw text or PII is stored in them)."""
+    from .errors import InputError
+    from .inference.audit import AuditLog, export
+
+    fmt = output.suffix.lstrip(".")
+    if fmt not in ("jsonl", "csv"):
+        raise InputError(f"{output}: use a .jsonl or .csv file name")
+    cfg = _load(config, override)
+    rows = AuditLog(cfg.audit.url).rows(limit=limit, since=since)
+    export(rows, output, fmt)
+    out.print(f"{len(rows)} rows -> {output}")
 
 
 # ------------------------------------------------------------------------------------ validate

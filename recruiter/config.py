@@ -253,6 +253,51 @@ class InferenceConfig(Section):
     )
 
 
+class AuditConfig(Section):
+    enabled: bool = True
+    url: str | None = Field(
+        None, description="SQLAlchemy URL; default sqlite:///$RECRUITER_HOME/audit.sqlite"
+    )
+
+
+class LiveConfig(Section):
+    inputs: list[str] = Field(
+        default_factory=list, description="candidate JSON files, JSONL files, folders or '-'"
+    )
+    job: str | None = Field(None, description="job JSON filling role/job_description")
+    output: str | None = Field(None, description="JSONL file; default stdout")
+    max_input_bytes: int = Field(2_000_000, gt=0, description="per input file")
+
+
+class ScreenConfig(Section):
+    job: str | None = Field(None, description="job JSON")
+    pool: str | None = Field(None, description="candidates: a JSONL file or a folder of JSON")
+    top_k: int = Field(20, ge=1, description="candidates in the ranked report")
+    shortlist_k: int = Field(
+        100, ge=1, description="candidates the retriever passes to the LLM (after filters)"
+    )
+    output: str | None = Field(None, description="report folder; default runs/screen/<timestamp>")
+
+
+class ServeConfig(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    engine: Literal["local", "remote"] = Field(
+        "local",
+        description="local = this process loads the model; remote = an OpenAI-compatible "
+        "server such as vLLM at remote_url",
+    )
+    remote_url: str | None = Field(None, description="e.g. http://vllm:8000/v1")
+    adapter_id: str = Field("recruiter", description="model id the adapter is served under")
+    remote_model: str = Field("recruiter", description="model id at the remote server")
+    remote_api_key: str | None = None
+    max_concurrency: int = Field(2, ge=1, description="requests the model works on at once")
+    max_queue: int = Field(16, ge=0, description="requests waiting beyond those; more get 429")
+    request_timeout_s: float = Field(300.0, gt=0)
+    max_request_bytes: int = Field(1_000_000, gt=0)
+    max_tokens_limit: int = Field(1024, ge=1, description="largest max_tokens a request may ask")
+
+
 class RecruiterConfig(Section):
     seed: int = 42
     models: ModelsConfig = ModelsConfig()
@@ -260,6 +305,10 @@ class RecruiterConfig(Section):
     prepare: PrepareConfig = PrepareConfig()
     train: TrainConfig = TrainConfig()
     inference: InferenceConfig = InferenceConfig()
+    audit: AuditConfig = AuditConfig()
+    live: LiveConfig = LiveConfig()
+    screen: ScreenConfig = ScreenConfig()
+    serve: ServeConfig = ServeConfig()
 
 
 # --------------------------------------------------------------------------------------------

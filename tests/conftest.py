@@ -16,6 +16,20 @@ def session_home(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("recruiter_home")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_isolated(session_home):
+    """Module- and session-scoped fixtures are built before function-scoped ones, so the
+    session-wide caches root and offline switches are set here, for everything, first."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("RECRUITER_HOME", str(session_home))
+    mp.setenv("RECRUITER_RUNS", str(session_home / "runs"))
+    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
+        mp.setenv(var, "1")
+    mp.setenv("TOKENIZERS_PARALLELISM", "false")
+    yield
+    mp.undo()
+
+
 @pytest.fixture(autouse=True)
 def _offline_and_isolated(monkeypatch, session_home, tmp_path):
     monkeypatch.setenv("RECRUITER_HOME", str(session_home))

@@ -2,7 +2,7 @@
 
 The model must answer ``{"reasoning": ..., "status": "select"|"reject"}`` (the ``decision``
 schema). xgrammar compiles that schema into a token-level grammar; at every decoding step a
-:class:`_DecisionProcessor` masks every token that would leave the grammar, so the output is
+:class:`GrammarProcessor` masks every token that would leave the grammar, so the output is
 always a prefix of a schema-valid document, and a complete one whenever generation reaches the
 end-of-sequence token before ``max_new_tokens``.
 
@@ -55,7 +55,13 @@ from transformers import LogitsProcessor, LogitsProcessorList
 
 from ..schemas import is_valid, load_schema
 
-__all__ = ["GenerationResult", "compile_decision_grammar", "generate_constrained"]
+__all__ = [
+    "GenerationResult",
+    "GrammarProcessor",
+    "compile_decision_grammar",
+    "compile_grammar",
+    "generate_constrained",
+]
 
 _STATUS_KEY = b'"status": "'
 _CACHE: dict[tuple, xgr.CompiledGrammar] = {}
@@ -73,28 +79,41 @@ class GenerationResult:
     p_select: float | None
 
 
-def compile_decision_grammar(
-    tokenizer, schema: dict | None = None, vocab_size: int | None = None
+def compile_grammar(
+    tokenizer, schema: dict | str | None = None, vocab_size: int | None = None
 ) -> xgr.CompiledGrammar:
-    """Compile ``schema`` (default: the decision schema) for ``tokenizer``, cached.
+    """Compile a JSON schema (default: the decision schema; ``"json_object"``: any JSON) for
+    ``tokenizer``, cached.
 
     ``vocab_size`` must be the model's ``config.vocab_size`` (the width of the logits) when it
     differs from the tokenizer's; the bitmask is built for that width. The cache key is the
     tokenizer's name/path and size, the vocab size and the canonical schema text, so the
-    (tens of milliseconds to seconds) compilation runs once per process.
+    (tens of milliseconds to seconds) compilation runs once per process and schema.
     """
     schema = load_schema("decision") if schema is None else schema
     vocab_size = vocab_size or len(tokenizer)
-    schema_text = json.dumps(schema, sort_keys=True)
+    schema_text = schema if isinstance(schema, str) else json.dumps(schema, sort_keys=True)
     key = (getattr(tokenizer, "name_or_path", ""), len(tokenizer), vocab_size, schema_text)
     if key not in _CACHE:
+        if len(_CACHE) > 64:
+            _CACHE.clear()
         info = xgr.TokenizerInfo.from_huggingface(tokenizer, vocab_size=vocab_size)
         compiler = xgr.GrammarCompiler(info)
-        # separators=None means (", ", ": ") without indent, i.e. json.dumps' defaults.
-        _CACHE[key] = compiler.compile_json_schema(
-            json.dumps(schema), any_whitespace=False, separators=(", ", ": ")
-        )
+        if schema == "json_object":
+            _CACHE[key] = compiler.compile_builtin_json_grammar()
+        else:
+            # separators (", ", ": ") without indent are json.dumps' defaults (see module doc).
+            _CACHE[key] = compiler.compile_json_schema(
+                json.dumps(schema), any_whitespace=False, separators=(", ", ": ")
+            )
     return _CACHE[key]
+
+
+def compile_decision_grammar(
+    tokenizer, schema: dict | None = None, vocab_size: int | None = None
+) -> xgr.CompiledGrammar:
+    """The decision schema's grammar (see :func:`compile_grammar`)."""
+    return compile_grammar(tokenizer, schema, vocab_size)
 
 
 def _status_branch(text: bytes) -> str | None:
@@ -105,7 +124,7 @@ def _status_branch(text: bytes) -> str | None:
     return {ord("s"): "select", ord("r"): "reject"}.get(rest[0])
 
 
-class _DecisionProcessor(LogitsProcessor):
+class GrammarProcessor(LogitsProcessor):
     """Grammar mask for a batch plus the logits snapshot at each row's status decision.
 
     Single use: one instance per ``generate`` call (the matchers hold the per-row parse state).
@@ -223,7 +242,7 @@ def generate_constrained(
     enc = enc.to(model.device)
     eos = tokenizer.eos_token_id
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos
-    processor = _DecisionProcessor(compiled, len(prompts))
+    processor = GrammarProcessor(compiled, len(prompts))
     out = model.generate(
         **enc,
         max_new_tokens=max_new_tokens,

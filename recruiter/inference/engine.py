@@ -49,6 +49,51 @@ def adapter_meta(adapter_dir: Path | None) -> dict:
     return json.loads((adapter_dir / ADAPTER_META).read_text())
 
 
+def prepare_candidate(
+    tokenizer, candidate: Mapping, budget: int, mask_pii: bool = True
+) -> tuple[list[dict], list[str], int]:
+    """Messages, flags and cut tokens for one candidate: preflight, then fitting to ``budget``."""
+    checked = preflight(candidate, mask=mask_pii)
+    try:
+        fitted = fit_fields(tokenizer, checked.fields, budget)
+    except ValueError as exc:
+        raise ModelError(f"prompt does not fit: {exc}") from None
+    flags = list(checked.flags)
+    if fitted.cut_tokens:
+        flags.append(f"truncated:{fitted.cut_tokens}_tokens")
+    return build_messages(fitted.fields), flags, fitted.cut_tokens
+
+
+def decision_record(
+    cand: Mapping,
+    parsed: dict | None,
+    p_select: float | None,
+    ms: float,
+    flags: list[str],
+    identity: dict,
+    error: str,
+) -> dict:
+    """The record every channel returns and audits: decision fields + identity + advisory."""
+    rec: dict = {"request_id": uuid.uuid4().hex}
+    if cand.get("candidate_id"):
+        rec["candidate_id"] = cand["candidate_id"]
+    if parsed is not None:
+        rec.update(parsed)
+    else:
+        rec.update(reasoning=None, status=None, error=error)
+    rec.update(
+        p_select=None if p_select is None else round(p_select, 6),
+        flags=flags,
+        model=identity["model"],
+        adapter_sha256=identity["adapter_sha256"],
+        prompt_version=PROMPT_VERSION,
+        latency_ms=round(ms, 1),
+        advisory=True,
+        human_review="required",
+    )
+    return rec
+
+
 class Engine:
     """A loaded model that turns candidate dicts into decision records (see module docstring)."""
 
@@ -63,7 +108,10 @@ class Engine:
         batch_size: int = 8,
         prompt_budget: int | None = None,
         mask_pii: bool = True,
+        merge: bool = True,
     ):
+        """``merge=False`` keeps the LoRA adapter separate (the server needs that to also serve
+        the base model); merged weights decode faster."""
         import torch
 
         self.device = resolve_device(device)
@@ -91,7 +139,7 @@ class Engine:
             from peft import PeftModel
 
             model = PeftModel.from_pretrained(model, str(self.adapter_dir))
-            if self.precision != "nf4":
+            if merge and self.precision != "nf4":
                 model = model.merge_and_unload()
             model.eval()
         self.model, self.tokenizer = model, tokenizer
@@ -112,15 +160,7 @@ class Engine:
 
     def prepare(self, candidate: Mapping) -> tuple[list[dict], list[str], int]:
         """Messages, flags and cut tokens for one candidate (preflight + fitting)."""
-        checked = preflight(candidate, mask=self.mask_pii)
-        try:
-            fitted = fit_fields(self.tokenizer, checked.fields, self.prompt_budget)
-        except ValueError as exc:
-            raise ModelError(f"prompt does not fit: {exc}") from None
-        flags = list(checked.flags)
-        if fitted.cut_tokens:
-            flags.append(f"truncated:{fitted.cut_tokens}_tokens")
-        return build_messages(fitted.fields), flags, fitted.cut_tokens
+        return prepare_candidate(self.tokenizer, candidate, self.prompt_budget, self.mask_pii)
 
     def generate(self, messages: Sequence[list[dict]], max_new_tokens: int, penalty: float = 1.0):
         """Constrained generation for prompts in batches of similar length; results in input order."""
@@ -171,33 +211,43 @@ class Engine:
             audit.append_many(candidates, records, channel=channel)
         return records
 
+    def decide_all(
+        self,
+        candidates: Sequence[Mapping],
+        audit=None,
+        channel: str = "batch",
+        label: str = "decisions",
+    ) -> tuple[list[dict], float]:
+        """:meth:`decide` over many candidates with a progress bar; returns (records, seconds)."""
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        chunk = self.batch_size * 2
+        records: list[dict] = []
+        start = time.perf_counter()
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            transient=True,
+        ) as bar:
+            task = bar.add_task(label, total=len(candidates))
+            for i in range(0, len(candidates), chunk):
+                part = candidates[i : i + chunk]
+                records.extend(self.decide(part, audit=audit, channel=channel))
+                bar.advance(task, len(part))
+        return records, time.perf_counter() - start
+
     def _record(self, cand: Mapping, res, ms: float, flags: list[str]) -> dict:
-        rec: dict = {"request_id": uuid.uuid4().hex}
-        if cand.get("candidate_id"):
-            rec["candidate_id"] = cand["candidate_id"]
-        if res.valid:
-            rec.update(res.parsed)
-        else:
-            rec.update(
-                reasoning=None,
-                status=None,
-                error="the model did not produce a schema-valid decision within "
-                f"{self.retry_max_new_tokens} tokens (after one retry)",
-            )
-        rec.update(
-            p_select=None if res.p_select is None else round(res.p_select, 6),
-            flags=flags,
-            model=self.model_id,
-            adapter_sha256=self.adapter_sha256,
-            prompt_version=PROMPT_VERSION,
-            latency_ms=round(ms, 1),
-            advisory=True,
-            human_review="required",
+        error = (
+            f"the model did not produce a schema-valid decision within "
+            f"{self.retry_max_new_tokens} tokens (after one retry)"
         )
-        return rec
+        parsed = res.parsed if res.valid else None
+        return decision_record(cand, parsed, res.p_select, ms, flags, self.describe(), error)
 
 
-def from_config(cfg) -> Engine:
+def from_config(cfg, merge: bool = True) -> Engine:
     """The engine for a :class:`~recruiter.config.RecruiterConfig` (models + runtime + inference)."""
     i = cfg.inference
     if cfg.runtime.num_threads:
@@ -213,4 +263,5 @@ def from_config(cfg) -> Engine:
         retry_max_new_tokens=i.retry_max_new_tokens,
         batch_size=i.batch_size,
         prompt_budget=i.prompt_budget,
+        merge=merge,
     )

@@ -106,3 +106,8 @@ def build_example(fields: Mapping[str, str], reasoning: str, status: str) -> dic
         "completion": [{"role": "assistant", "content": answer}],
         "prompt_version": PROMPT_VERSION,
     }
+
+
+def job_fields(job: Mapping) -> dict[str, str]:
+    """The prompt fields a job supplies to candidates that lack them (``--job job.json``)."""
+    return {"role": str(job["title"]), "job_description": str(job["description"])}

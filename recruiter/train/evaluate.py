@@ -12,7 +12,6 @@ predictions to ``predictions-<name>.jsonl``, and the model card is re-rendered e
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 from ..config import RecruiterConfig
@@ -23,30 +22,9 @@ from ..storage import atomic_write_json, atomic_write_text
 from . import data as data_mod
 
 
-def decide_rows(engine, rows: list[dict], label: str = "decisions") -> tuple[list[dict], float]:
-    """Engine decisions for prepared rows, with a progress bar; returns (records, seconds)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    chunk = engine.batch_size * 2
-    records: list[dict] = []
-    start = time.perf_counter()
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=len(rows))
-        for i in range(0, len(rows), chunk):
-            records.extend(engine.decide(rows[i : i + chunk]))
-            bar.advance(task, len(rows[i : i + chunk]))
-    return records, time.perf_counter() - start
-
-
 def evaluate_rows(engine, train_rows: list[dict], test_rows: list[dict], seed: int = 0) -> dict:
     """Model and baseline metrics (overall and per source file) on ``test_rows``."""
-    records, seconds = decide_rows(engine, test_rows)
+    records, seconds = engine.decide_all(test_rows, channel="eval", label="test decisions")
     y = [r["label"] for r in test_rows]
     sources = [str(r.get("source") or "") for r in test_rows]
     pred = [rec.get("status") for rec in records]

@@ -1,0 +1,185 @@
+"""`RemoteEngine`: the decision engine over an OpenAI-compatible server (vLLM on a GPU).
+
+It does everything the local :class:`~.engine.Engine` does except run the model: the same
+preflight, the same fitting into the token budget (a tokenizer is loaded for counting, no
+weights), the same prompt; then it asks the server for a chat completion with
+``response_format={"type": "json_schema", ...}`` (vLLM compiles it with xgrammar, the grammar
+engine used locally), ``temperature=0`` and ``top_logprobs``, validates the answer with
+jsonschema, retries once with a larger budget and otherwise returns an error record.
+
+``p_select`` comes from the returned log-probabilities at the token that commits the status
+value, with the local engine's formula (two-way softmax between the best ``select``-starting
+and the best ``reject``-starting token among the alternatives the server returned). vLLM
+returns log-probabilities before its structured-output mask, as our own server does.
+
+The same class is tested against our own server (``recruiter serve``), so the code path to vLLM
+runs over real HTTP in the test suite.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from ..errors import ModelError
+from ..models import resolve_adapter, resolve_llm
+from ..schemas import is_valid, load_schema
+from .constrained import _status_branch
+from .engine import (
+    DEFAULT_PROMPT_BUDGET,
+    adapter_meta,
+    adapter_sha256,
+    decision_record,
+    prepare_candidate,
+)
+from .prompt import PROMPT_VERSION
+
+
+def p_select_from_logprobs(content: Sequence[Mapping]) -> float | None:
+    """P(select) from OpenAI-style ``logprobs.content`` of a decision answer."""
+    text = b""
+    for entry in content:
+        before = text
+        text += entry["token"].encode("utf-8")
+        if _status_branch(text) is None:
+            continue
+        best = {"select": -math.inf, "reject": -math.inf}
+        for alt in [entry, *entry.get("top_logprobs", [])]:
+            branch = _status_branch(before + alt["token"].encode("utf-8"))
+            if branch:
+                best[branch] = max(best[branch], alt["logprob"])
+        s, r = best["select"], best["reject"]
+        if s == -math.inf:
+            return 0.0
+        if r == -math.inf:
+            return 1.0
+        return 1.0 / (1.0 + math.exp(r - s))
+    return None
+
+
+class RemoteEngine:
+    def __init__(
+        self,
+        base_url: str,
+        model: str = "recruiter",
+        api_key: str | None = None,
+        llm: str = "smollm2-135m-instruct",
+        adapter: str | None = None,
+        max_new_tokens: int = 160,
+        retry_max_new_tokens: int = 320,
+        batch_size: int = 8,
+        prompt_budget: int | None = None,
+        timeout_s: float = 300.0,
+        mask_pii: bool = True,
+    ):
+        from openai import OpenAI
+        from transformers import AutoTokenizer
+
+        self.client = OpenAI(
+            base_url=base_url, api_key=api_key or "none", timeout=timeout_s, max_retries=2
+        )
+        self.remote_model = model
+        self.llm = llm
+        local_adapter = None
+        if adapter and (adapter == "default" or Path(adapter).exists()):
+            try:
+                local_adapter = resolve_adapter(adapter)
+            except ModelError:
+                local_adapter = None
+        meta = adapter_meta(local_adapter)
+        self.adapter_sha256 = adapter_sha256(local_adapter)
+        self.model_id = f"remote:{model}"
+        self.prompt_budget = prompt_budget or meta.get("prompt_budget", DEFAULT_PROMPT_BUDGET)
+        self.tokenizer = AutoTokenizer.from_pretrained(resolve_llm(llm))
+        self.max_new_tokens = max_new_tokens
+        self.retry_max_new_tokens = retry_max_new_tokens
+        self.batch_size = batch_size
+        self.mask_pii = mask_pii
+        self.schema = load_schema("decision")
+
+    def describe(self) -> dict:
+        return {
+            "model": self.model_id,
+            "base_model": self.llm,
+            "adapter_sha256": self.adapter_sha256,
+            "prompt_version": PROMPT_VERSION,
+            "precision": "remote",
+            "device": str(self.client.base_url),
+        }
+
+    def _ask(self, messages: list[dict], max_tokens: int) -> tuple[dict | None, float | None]:
+        response = self.client.chat.completions.create(
+            model=self.remote_model,
+            messages=messages,
+            temperature=0,
+            max_tokens=max_tokens,
+            seed=0,
+            logprobs=True,
+            top_logprobs=5,
+            response_format={
+                "type": "json_schema",
+                "json_schema": {"name": "decision", "schema": self.schema, "strict": True},
+            },
+        )
+        choice = response.choices[0]
+        try:
+            parsed = json.loads(choice.message.content or "")
+        except ValueError:
+            parsed = None
+        if not (isinstance(parsed, dict) and is_valid(parsed, "decision")):
+            parsed = None
+        content = choice.logprobs.content if choice.logprobs and choice.logprobs.content else []
+        p = p_select_from_logprobs([c.model_dump() for c in content]) if content else None
+        return parsed, p
+
+    def _one(self, cand: Mapping) -> dict:
+        messages, flags, _ = prepare_candidate(
+            self.tokenizer, cand, self.prompt_budget, self.mask_pii
+        )
+        t0 = time.perf_counter()
+        try:
+            parsed, p = self._ask(messages, self.max_new_tokens)
+            if parsed is None:
+                flags.append("retried")
+                parsed, p = self._ask(messages, self.retry_max_new_tokens)
+        except Exception as exc:  # the server is down or answered an error: no decision
+            raise ModelError(
+                f"remote model {self.client.base_url}: {type(exc).__name__}: {exc}"
+            ) from None
+        error = "the remote model did not produce a schema-valid decision (after one retry)"
+        ms = (time.perf_counter() - t0) * 1000
+        return decision_record(cand, parsed, p, ms, flags, self.describe(), error)
+
+    def decide(self, candidates: Sequence[Mapping], audit=None, channel: str = "api") -> list[dict]:
+        with ThreadPoolExecutor(max_workers=self.batch_size) as pool:
+            records = list(pool.map(self._one, candidates))
+        if audit is not None:
+            audit.append_many(candidates, records, channel=channel)
+        return records
+
+    def decide_all(self, candidates, audit=None, channel: str = "batch", label: str = "decisions"):
+        start = time.perf_counter()
+        records = self.decide(candidates, audit=audit, channel=channel)
+        return records, time.perf_counter() - start
+
+
+def remote_from_config(cfg) -> RemoteEngine:
+    s, i = cfg.serve, cfg.inference
+    if not s.remote_url:
+        raise ModelError("serve.engine=remote needs serve.remote_url (e.g. http://vllm:8000/v1)")
+    return RemoteEngine(
+        base_url=s.remote_url,
+        model=s.remote_model,
+        api_key=s.remote_api_key,
+        llm=cfg.models.llm,
+        adapter=i.adapter,
+        max_new_tokens=i.max_new_tokens,
+        retry_max_new_tokens=i.retry_max_new_tokens,
+        batch_size=i.batch_size,
+        prompt_budget=i.prompt_budget,
+        timeout_s=s.request_timeout_s,
+    )

@@ -1,0 +1,506 @@
+"""`recruiter serve`: an OpenAI-compatible HTTP server for the recruiter model (FastAPI).
+
+Endpoints
+
+* ``GET /v1/models``: the adapter id (``serve.adapter_id``, default ``recruiter``) and the base
+  model id; the base is served with the adapter switched off.
+* ``POST /v1/chat/completions``: non-streaming and SSE streaming (``data: {chunk}`` lines ending
+  with ``data: [DONE]``; exactly one chunk carries a ``finish_reason``), ``response_format``
+  ``json_schema`` / ``json_object`` enforced by the same xgrammar mask as the decision engine,
+  ``temperature`` / ``top_p`` / ``seed`` / ``max_tokens`` / ``stop`` / ``logprobs`` +
+  ``top_logprobs``, ``usage`` counts; errors in OpenAI's ``{"error": {message, type, param,
+  code}}`` shape.
+* ``POST /v1/screen``: a candidate JSON (``candidate.schema.json``) in, the audited decision
+  record out.
+* ``GET /healthz`` and ``GET /metrics`` (Prometheus text format).
+
+Limits: bodies over ``serve.max_request_bytes`` get 413; more than ``max_concurrency +
+max_queue`` requests in flight get 429 at once (:mod:`.worker`); a request running past
+``request_timeout_s`` gets 504 and its generation is stopped.
+
+With ``serve.engine=remote`` the decisions of ``/v1/screen`` go to an OpenAI-compatible server
+(vLLM, see docker-compose.yml) through :class:`~.remote.RemoteEngine`, and chat requests are
+relayed to it unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+import uuid
+from typing import Any, Literal
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..schemas import errors as schema_errors
+from .worker import ModelWorker, Overloaded
+
+
+class APIError(Exception):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        type_: str,
+        param: str | None = None,
+        code: str | None = None,
+    ):
+        super().__init__(message)
+        self.status, self.message, self.type, self.param, self.code = (
+            status,
+            message,
+            type_,
+            param,
+            code,
+        )
+
+    def response(self) -> JSONResponse:
+        body = {
+            "error": {
+                "message": self.message,
+                "type": self.type,
+                "param": self.param,
+                "code": self.code,
+            }
+        }
+        return JSONResponse(body, status_code=self.status)
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: Literal["system", "user", "assistant", "developer", "tool"]
+    content: str | list[dict] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            return "".join(p.get("text", "") for p in self.content if p.get("type") == "text")
+        return self.content or ""
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")  # unknown OpenAI fields are ignored, like OpenAI does
+    model: str
+    messages: list[Message] = Field(min_length=1)
+    temperature: float = Field(1.0, ge=0, le=2)
+    top_p: float = Field(1.0, gt=0, le=1)
+    max_tokens: int | None = Field(None, ge=1)
+    max_completion_tokens: int | None = Field(None, ge=1)
+    seed: int | None = None
+    stream: bool = False
+    stream_options: dict | None = None
+    stop: str | list[str] | None = None
+    n: int = Field(1, ge=1)
+    logprobs: bool = False
+    top_logprobs: int | None = Field(None, ge=0, le=20)
+    response_format: dict | None = None
+
+
+class Metrics:
+    def __init__(self):
+        from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "recruiter_requests_total",
+            "HTTP requests",
+            ["endpoint", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "recruiter_request_seconds",
+            "request latency",
+            ["endpoint"],
+            registry=self.registry,
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300),
+        )
+        self.decisions = Counter(
+            "recruiter_decisions_total", "decisions by status", ["status"], registry=self.registry
+        )
+        self.tokens = Counter(
+            "recruiter_completion_tokens_total", "generated tokens", registry=self.registry
+        )
+        self.in_flight = Gauge(
+            "recruiter_in_flight", "requests admitted and not finished", registry=self.registry
+        )
+
+
+def _schema_of(response_format: dict | None) -> dict | str | None:
+    if not response_format or response_format.get("type") in (None, "text"):
+        return None
+    kind = response_format.get("type")
+    if kind == "json_object":
+        return "json_object"
+    if kind == "json_schema":
+        spec = response_format.get("json_schema") or {}
+        schema = spec.get("schema")
+        if not isinstance(schema, dict):
+            raise APIError(
+                400,
+                "response_format.json_schema.schema must be an object",
+                "invalid_request_error",
+                "response_format",
+            )
+        return schema
+    raise APIError(
+        400,
+        f"response_format type {kind!r} is not supported",
+        "invalid_request_error",
+        "response_format",
+    )
+
+
+def create_app(cfg, engine=None) -> FastAPI:
+    """The app for ``cfg``; ``engine`` (an :class:`~.engine.Engine` or RemoteEngine) can be
+    passed in (tests share one), otherwise it is loaded from the config."""
+    s = cfg.serve
+    if engine is None:
+        if s.engine == "remote":
+            from .remote import remote_from_config
+
+            engine = remote_from_config(cfg)
+        else:
+            from .engine import from_config
+
+            engine = from_config(cfg, merge=False)
+    audit = None
+    if cfg.audit.enabled:
+        from .audit import AuditLog
+
+        audit = AuditLog(cfg.audit.url)
+    remote = not hasattr(engine, "model")
+    metrics = Metrics()
+
+    def decide_batch(candidates: list[dict]) -> list[dict]:
+        return engine.decide(candidates, audit=audit, channel="api")
+
+    worker = ModelWorker(decide_batch, engine.batch_size, s.max_concurrency + s.max_queue)
+    adapter_on = getattr(engine, "adapter_dir", None) is not None or remote
+    model_ids = {s.adapter_id: True, engine.llm: False} if adapter_on else {engine.llm: False}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        yield
+        worker.close()
+
+    app = FastAPI(title="recruiter", version="1", docs_url="/docs", lifespan=lifespan)
+    app.state.engine, app.state.worker, app.state.metrics = engine, worker, metrics
+
+    @app.exception_handler(APIError)
+    async def _api_error(_request, exc: APIError):
+        return exc.response()
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        param = ".".join(str(x) for x in first.get("loc", ())[1:]) or None
+        return APIError(
+            400,
+            f"{param or 'body'}: {first.get('msg', 'invalid request')}",
+            "invalid_request_error",
+            param,
+        ).response()
+
+    @app.exception_handler(Exception)
+    async def _internal(_request, exc: Exception):
+        return APIError(500, f"internal error: {type(exc).__name__}", "server_error").response()
+
+    @app.middleware("http")
+    async def _limits_and_metrics(request: Request, call_next):
+        start = time.perf_counter()
+        endpoint = request.url.path
+        size = request.headers.get("content-length")
+        if size and size.isdigit() and int(size) > s.max_request_bytes:
+            response = APIError(
+                413,
+                f"request body over {s.max_request_bytes:,} bytes",
+                "invalid_request_error",
+                code="request_too_large",
+            ).response()
+        else:
+            metrics.in_flight.inc()
+            try:
+                response = await call_next(request)
+            finally:
+                metrics.in_flight.dec()
+        if endpoint.startswith("/v1/"):
+            metrics.requests.labels(endpoint, str(response.status_code)).inc()
+            metrics.latency.labels(endpoint).observe(time.perf_counter() - start)
+        return response
+
+    async def _body(request: Request) -> Any:
+        raw = await request.body()
+        if len(raw) > s.max_request_bytes:
+            raise APIError(
+                413,
+                f"request body over {s.max_request_bytes:,} bytes",
+                "invalid_request_error",
+                code="request_too_large",
+            )
+        try:
+            return json.loads(raw)
+        except ValueError as exc:
+            raise APIError(400, f"body is not valid JSON: {exc}", "invalid_request_error") from None
+
+    def _submit(kind: str, payload):
+        try:
+            return worker.submit(kind, payload)
+        except Overloaded as exc:
+            raise APIError(
+                429, f"server busy: {exc}; retry later", "rate_limit_error", code="server_busy"
+            ) from None
+
+    async def _wait(job):
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(job.future), s.request_timeout_s)
+        except TimeoutError:
+            job.cancel.set()
+            raise APIError(
+                504,
+                f"request took longer than {s.request_timeout_s:g} s",
+                "timeout_error",
+                code="timeout",
+            ) from None
+
+    @app.get("/healthz")
+    async def healthz():
+        return {"status": "ok", **engine.describe(), "in_flight": worker.in_flight}
+
+    @app.get("/metrics")
+    async def prometheus():
+        from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+        return PlainTextResponse(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/v1/models")
+    async def list_models():
+        now = int(time.time())
+        return {
+            "object": "list",
+            "data": [
+                {
+                    "id": m,
+                    "object": "model",
+                    "created": now,
+                    "owned_by": "recruiter",
+                    "root": engine.llm,
+                    "parent": None if not lora else engine.llm,
+                }
+                for m, lora in model_ids.items()
+            ],
+        }
+
+    @app.post("/v1/screen")
+    async def screen(request: Request):
+        body = await _body(request)
+        if not isinstance(body, dict):
+            raise APIError(400, "body must be a candidate JSON object", "invalid_request_error")
+        problems = schema_errors(body, "candidate")
+        if problems:
+            raise APIError(
+                400,
+                "not a valid candidate: " + "; ".join(problems[:10]),
+                "invalid_request_error",
+                problems[0].split(":")[0],
+                "invalid_candidate",
+            )
+        record = await _wait(_submit("decide", body))
+        metrics.decisions.labels(str(record.get("status"))).inc()
+        return record
+
+    @app.post("/v1/chat/completions")
+    async def chat(request: Request):
+        raw = await _body(request)
+        if not isinstance(raw, dict):
+            raise APIError(400, "body must be a JSON object", "invalid_request_error")
+        try:
+            req = ChatRequest.model_validate(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            param = ".".join(str(x) for x in first["loc"]) or None
+            raise APIError(
+                400, f"{param}: {first['msg']}", "invalid_request_error", param
+            ) from None
+        if remote:
+            return await _relay(raw, req.stream)
+        if req.model not in model_ids:
+            raise APIError(
+                404,
+                f"model {req.model!r} not found; available: {', '.join(model_ids)}",
+                "invalid_request_error",
+                "model",
+                "model_not_found",
+            )
+        if req.n != 1:
+            raise APIError(400, "only n=1 is supported", "invalid_request_error", "n")
+        max_tokens = req.max_completion_tokens or req.max_tokens or 256
+        if max_tokens > s.max_tokens_limit:
+            raise APIError(
+                400,
+                f"max_tokens {max_tokens} is over this server's limit of {s.max_tokens_limit}",
+                "invalid_request_error",
+                "max_tokens",
+            )
+        schema = _schema_of(req.response_format)
+        stop = [req.stop] if isinstance(req.stop, str) else req.stop
+        messages = [
+            {"role": "system" if m.role == "developer" else m.role, "content": m.text()}
+            for m in req.messages
+        ]
+        use_adapter = model_ids[req.model]
+        completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        created = int(time.time())
+        streamer = None
+        if req.stream:
+            from transformers import TextIteratorStreamer
+
+            streamer = TextIteratorStreamer(
+                engine.tokenizer,
+                skip_prompt=True,
+                skip_special_tokens=True,
+                timeout=s.request_timeout_s,
+            )
+
+        def call(cancel):
+            from .constrained import compile_grammar
+            from .generation import generate_chat
+
+            grammar = None
+            if schema is not None:
+                grammar = compile_grammar(engine.tokenizer, schema, engine.model.config.vocab_size)
+            kwargs = dict(
+                grammar=grammar,
+                max_new_tokens=max_tokens,
+                temperature=req.temperature,
+                top_p=req.top_p,
+                seed=req.seed,
+                stop=stop,
+                streamer=streamer,
+                top_logprobs=(req.top_logprobs or 0) if req.logprobs else None,
+                cancel=cancel,
+            )
+            model = engine.model
+            if use_adapter or not hasattr(model, "disable_adapter"):
+                return generate_chat(model, engine.tokenizer, messages, **kwargs)
+            with model.disable_adapter():
+                return generate_chat(model, engine.tokenizer, messages, **kwargs)
+
+        job = _submit("call", call)
+        base = {
+            "id": completion_id,
+            "created": created,
+            "model": req.model,
+            "system_fingerprint": engine.describe()["prompt_version"],
+        }
+        if not req.stream:
+            result = await _wait(job)
+            metrics.tokens.inc(result.completion_tokens)
+            choice = {
+                "index": 0,
+                "message": {"role": "assistant", "content": result.text},
+                "finish_reason": result.finish_reason,
+                "logprobs": {"content": result.logprobs} if result.logprobs is not None else None,
+            }
+            return {
+                **base,
+                "object": "chat.completion",
+                "choices": [choice],
+                "usage": _usage(result),
+            }
+        include_usage = bool((req.stream_options or {}).get("include_usage"))
+        return StreamingResponse(
+            _sse(job, streamer, base, include_usage, metrics), media_type="text/event-stream"
+        )
+
+    async def _relay(raw: dict, stream: bool):
+        import httpx
+
+        url = s.remote_url.rstrip("/") + "/chat/completions"
+        headers = {"Authorization": f"Bearer {s.remote_api_key or 'none'}"}
+        client = httpx.AsyncClient(timeout=s.request_timeout_s)
+        if not stream:
+            async with client:
+                r = await client.post(url, json=raw, headers=headers)
+            return Response(r.content, status_code=r.status_code, media_type="application/json")
+        upstream = await client.send(
+            client.build_request("POST", url, json=raw, headers=headers), stream=True
+        )
+
+        async def passthrough():
+            try:
+                async for chunk in upstream.aiter_raw():
+                    yield chunk
+            finally:
+                await upstream.aclose()
+                await client.aclose()
+
+        return StreamingResponse(
+            passthrough(), status_code=upstream.status_code, media_type="text/event-stream"
+        )
+
+    return app
+
+
+def _usage(result) -> dict:
+    return {
+        "prompt_tokens": result.prompt_tokens,
+        "completion_tokens": result.completion_tokens,
+        "total_tokens": result.prompt_tokens + result.completion_tokens,
+    }
+
+
+def _sse(job, streamer, base: dict, include_usage: bool, metrics):
+    """Server-sent events for one streamed completion (a sync generator: Starlette runs it in a
+    thread, which is what the blocking streamer needs)."""
+
+    def event(delta: dict, finish: str | None = None, **extra) -> str:
+        chunk = {
+            **base,
+            "object": "chat.completion.chunk",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
+            **extra,
+        }
+        return f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n"
+
+    try:
+        yield event({"role": "assistant", "content": ""})
+        for piece in streamer:
+            if piece:
+                yield event({"content": piece})
+        result = job.future.result(timeout=60)
+        metrics.tokens.inc(result.completion_tokens)
+        yield event({}, result.finish_reason)
+        if include_usage:
+            chunk = {
+                **base,
+                "object": "chat.completion.chunk",
+                "choices": [],
+                "usage": _usage(result),
+            }
+            yield f"data: {json.dumps(chunk)}\n\n"
+    except Exception as exc:  # noqa: BLE001 - the stream has started: report in-band, then end
+        job.cancel.set()
+        err = {
+            "error": {
+                "message": f"generation failed: {type(exc).__name__}",
+                "type": "server_error",
+                "param": None,
+                "code": None,
+            }
+        }
+        yield f"data: {json.dumps(err)}\n\n"
+    finally:
+        job.cancel.set()  # a client that went away stops the generation
+    yield "data: [DONE]\n\n"
+
+
+def run(cfg) -> None:
+    """Serve until interrupted."""
+    import uvicorn
+
+    app = create_app(cfg)
+    uvicorn.run(app, host=cfg.serve.host, port=cfg.serve.port, log_level="info")

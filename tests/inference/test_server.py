@@ -1,0 +1,229 @@
+"""The OpenAI-compatible server on loopback, driven by the official `openai` client and httpx.
+
+One real engine (SmolLM2 on CPU, no adapter) is loaded for the module; servers run in a thread
+with uvicorn on a free 127.0.0.1 port.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from recruiter import config
+
+REPO_EXAMPLE = __import__("pathlib").Path(__file__).resolve().parents[2] / "examples"
+SCHEMA = {
+    "type": "object",
+    "properties": {"answer": {"type": "string", "maxLength": 40}},
+    "required": ["answer"],
+    "additionalProperties": False,
+}
+HELLO = [{"role": "user", "content": "Say hello in three words."}]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    def __init__(self, app):
+        import uvicorn
+
+        self.port = _free_port()
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        )
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        for _ in range(200):
+            if self.server.started:
+                break
+            time.sleep(0.05)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def _cfg(tiny_cfg, **serve):
+    return tiny_cfg.model_copy(
+        update={"serve": config.ServeConfig(**{**tiny_cfg.serve.model_dump(), **serve})}
+    )
+
+
+@pytest.fixture(scope="module")
+def engine(smollm2_dir, tiny_cfg):
+    from recruiter.inference.engine import from_config
+
+    return from_config(tiny_cfg, merge=False)
+
+
+@pytest.fixture(scope="module")
+def served(engine, tiny_cfg):
+    from recruiter.inference.server import create_app
+
+    srv = Served(create_app(_cfg(tiny_cfg), engine=engine))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def client(served):
+    from openai import OpenAI
+
+    return OpenAI(base_url=served.url + "/v1", api_key="test", max_retries=0)
+
+
+def test_models_lists_the_served_model(client, engine):
+    ids = [m.id for m in client.models.list().data]
+    assert engine.llm in ids
+
+
+def test_chat_greedy_has_usage_and_one_finish_reason(client, engine):
+    r = client.chat.completions.create(
+        model=engine.llm, messages=HELLO, temperature=0, max_tokens=12
+    )
+    choice = r.choices[0]
+    assert choice.message.role == "assistant" and choice.message.content
+    assert choice.finish_reason in ("stop", "length")
+    assert r.usage.completion_tokens <= 12 and r.usage.prompt_tokens > 5
+    assert r.usage.total_tokens == r.usage.prompt_tokens + r.usage.completion_tokens
+
+
+def test_streaming_deltas_join_to_the_non_streamed_text(client, engine, served):
+    kwargs = dict(model=engine.llm, messages=HELLO, temperature=0, max_tokens=16)
+    whole = client.chat.completions.create(**kwargs).choices[0].message.content
+    chunks = list(client.chat.completions.create(stream=True, **kwargs))
+    joined = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert joined == whole
+    finishes = [
+        c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason
+    ]
+    assert len(finishes) == 1
+    with httpx.stream(
+        "POST", served.url + "/v1/chat/completions", json={**kwargs, "stream": True}, timeout=120
+    ) as r:
+        lines = [line for line in r.iter_lines() if line]
+    assert lines[-1] == "data: [DONE]" and all(line.startswith("data: ") for line in lines)
+
+
+def test_response_format_json_schema_is_enforced(client, engine):
+    r = client.chat.completions.create(
+        model=engine.llm,
+        messages=[{"role": "user", "content": "Answer in JSON: what colour is the sky?"}],
+        temperature=0,
+        max_tokens=40,
+        response_format={"type": "json_schema", "json_schema": {"name": "a", "schema": SCHEMA}},
+    )
+    if r.choices[0].finish_reason == "stop":
+        obj = json.loads(r.choices[0].message.content)
+        assert set(obj) == {"answer"} and len(obj["answer"]) <= 40
+    else:  # cut by max_tokens: still a prefix of the grammar
+        assert r.choices[0].message.content.startswith('{"answer": "')
+
+
+def test_seeded_sampling_is_reproducible(client, engine):
+    kwargs = dict(model=engine.llm, messages=HELLO, temperature=0.9, max_tokens=10, seed=123)
+    a = client.chat.completions.create(**kwargs).choices[0].message.content
+    b = client.chat.completions.create(**kwargs).choices[0].message.content
+    assert a == b
+
+
+def test_errors_have_openai_shape(client, served):
+    import openai
+
+    with pytest.raises(openai.NotFoundError) as err:
+        client.chat.completions.create(model="nope", messages=HELLO, max_tokens=4)
+    assert err.value.body["code"] == "model_not_found" and err.value.body["param"] == "model"
+    with pytest.raises(openai.BadRequestError) as err:
+        client.chat.completions.create(model="nope", messages=[], max_tokens=4)
+    assert err.value.body["type"] == "invalid_request_error"
+    r = httpx.post(served.url + "/v1/chat/completions", content=b"{not json", timeout=30)
+    assert r.status_code == 400 and set(r.json()["error"]) == {"message", "type", "param", "code"}
+    big = httpx.post(served.url + "/v1/chat/completions", content=b"x" * 1_100_000, timeout=30)
+    assert big.status_code == 413 and big.json()["error"]["code"] == "request_too_large"
+
+
+def test_screen_endpoint_validates_decides_and_audits(served, tiny_cfg):
+    from recruiter.inference.audit import AuditLog
+
+    before = AuditLog(tiny_cfg.audit.url).count()
+    bad = httpx.post(served.url + "/v1/screen", json={"role": "x"}, timeout=30)
+    assert bad.status_code == 400 and "$" in bad.json()["error"]["message"]
+    cand = json.loads((REPO_EXAMPLE / "candidate.json").read_text())
+    r = httpx.post(served.url + "/v1/screen", json=cand, timeout=300)
+    assert r.status_code == 200
+    rec = r.json()
+    assert rec["advisory"] is True and rec["candidate_id"] == cand["candidate_id"]
+    assert rec["status"] in ("select", "reject", None)
+    rows = AuditLog(tiny_cfg.audit.url).rows()
+    assert len(rows) == before + 1 and rows[-1]["request_id"] == rec["request_id"]
+    dumped = json.dumps(rows[-1])
+    assert cand["name"] not in dumped and "FreightHub" not in dumped  # no raw text or PII
+    metrics = httpx.get(served.url + "/metrics", timeout=30).text
+    assert "recruiter_requests_total" in metrics and "recruiter_decisions_total" in metrics
+    assert httpx.get(served.url + "/healthz", timeout=30).json()["status"] == "ok"
+
+
+def test_overload_gets_429_not_5xx(engine, tiny_cfg):
+    from recruiter.inference.server import create_app
+
+    srv = Served(create_app(_cfg(tiny_cfg, max_concurrency=1, max_queue=0), engine=engine))
+    try:
+        body = {"model": engine.llm, "messages": HELLO, "max_tokens": 24, "temperature": 0}
+
+        def post(_):
+            return httpx.post(srv.url + "/v1/chat/completions", json=body, timeout=120).status_code
+
+        with ThreadPoolExecutor(4) as pool:
+            codes = list(pool.map(post, range(4)))
+    finally:
+        srv.stop()
+    assert 429 in codes and 200 in codes and not any(c >= 500 for c in codes)
+
+
+def test_remote_engine_speaks_to_our_server(served, engine, tiny_cfg):
+    from recruiter.inference.remote import RemoteEngine
+
+    remote = RemoteEngine(
+        served.url + "/v1",
+        model=engine.llm,
+        llm=tiny_cfg.models.llm,
+        max_new_tokens=48,
+        retry_max_new_tokens=64,
+    )
+    cand = json.loads((REPO_EXAMPLE / "candidate.json").read_text())
+    (rec,) = remote.decide([cand])
+    assert rec["advisory"] is True and rec["model"] == f"remote:{engine.llm}"
+    assert rec["status"] in ("select", "reject", None)
+    if rec["status"] is None:
+        assert "retried" in rec["flags"] and rec["error"]
+
+
+def test_p_select_from_logprobs():
+    from recruiter.inference.remote import p_select_from_logprobs
+
+    content = [
+        {"token": '{"reasoning": "ok", "status": "', "logprob": -0.1, "top_logprobs": []},
+        {
+            "token": "select",
+            "logprob": -0.2,
+            "top_logprobs": [
+                {"token": "select", "logprob": -0.2},
+                {"token": "re", "logprob": -1.8},
+            ],
+        },
+        {"token": '"}', "logprob": 0.0, "top_logprobs": []},
+    ]
+    p = p_select_from_logprobs(content)
+    assert p == pytest.approx(1 / (1 + __import__("math").exp(-1.8 + 0.2)))
+    assert p_select_from_logprobs(content[:1]) is None
