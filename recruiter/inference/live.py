@@ -34,30 +34,32 @@ class Item:
     candidate: dict
 
 
+def _loads(text: str, where: str):
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise InputError(f"{where}: JSON nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{where}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+
+
 def _parse_many(text: str, where: str) -> list[tuple[str, object]]:
     """A JSON object, a JSON list, or JSONL: (location, value) pairs."""
     stripped = text.strip()
     if not stripped:
         raise InputError(f"{where}: empty input")
-    try:
-        value = json.loads(stripped)
-        if isinstance(value, list):
-            return [(f"{where}[{i}]", v) for i, v in enumerate(value)]
-        return [(where, value)]
-    except json.JSONDecodeError as whole:
-        out = []
-        for lineno, line in enumerate(stripped.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                out.append((f"{where}:{lineno}", json.loads(line)))
-            except json.JSONDecodeError:
-                if lineno == 1 and len(stripped.splitlines()) == 1:
-                    exc = whole
-                raise InputError(
-                    f"{where}:{lineno}: not valid JSON (column {exc.colno}: {exc.msg})"
-                ) from None
-        return out
+    lines = [(n, line) for n, line in enumerate(stripped.splitlines(), 1) if line.strip()]
+    if len(lines) > 1 and stripped[0] == "{" and lines[0][1].rstrip().endswith("}"):
+        try:  # JSONL: one document per line
+            return [(f"{where}:{n}", json.loads(line)) for n, line in lines]
+        except (json.JSONDecodeError, RecursionError):
+            pass  # a pretty-printed object whose first line happens to end with "}"
+    value = _loads(stripped, where)
+    if isinstance(value, list):
+        return [(f"{where}[{i}]", v) for i, v in enumerate(value)]
+    return [(where, value)]
 
 
 def _read(path: Path, max_bytes: int) -> str:

@@ -94,11 +94,16 @@ def load_causal_lm(path: str | Path, precision: str, device: str, training: bool
     if quant is not None:
         kwargs["quantization_config"] = quant
         kwargs["device_map"] = {"": 0 if device == "cuda" else "cpu"}
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # a 1-second "Loading weights" bar is noise on a CLI
     try:
         tokenizer = AutoTokenizer.from_pretrained(path)
         model = AutoModelForCausalLM.from_pretrained(path, attn_implementation="sdpa", **kwargs)
     except OSError as exc:
         raise ModelError(f"cannot load model from {path}: {str(exc)[:300]}") from None
+    finally:
+        hf_logging.enable_progress_bar()
     if quant is None:
         model.to(device)
     if tokenizer.pad_token is None:

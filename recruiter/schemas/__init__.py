@@ -107,6 +107,8 @@ def read_json(path: str | Path, max_bytes: int = 2_000_000) -> Any:
         raise InputError(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply") from None
 
 
 def load_and_validate(path: str | Path, name: str) -> Any:
