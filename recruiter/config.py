@@ -253,6 +253,55 @@ class InferenceConfig(Section):
     )
 
 
+class RetrievalConfig(Section):
+    data: str = Field("runs/prepare/synth", description="prepared folder whose splits are used")
+    corpus: str | None = Field(
+        None,
+        description="corpus folder (jobs/candidates/records.jsonl); default: the prepared "
+        "folder's input",
+    )
+    output: str | None = Field(None, description="run folder; default runs/retrieval/<timestamp>")
+    model: str | None = Field(
+        "default",
+        description="trained retriever for shortlist/screen: 'default' (shipped), a "
+        "folder, or null for filters only",
+    )
+    esco_relations: str | None = Field(
+        None, description="official ESCO occupationSkillRelations CSV (else a derived graph)"
+    )
+    esco_occupations: str | None = Field(
+        None, description="official ESCO occupations CSV, for occupation -> ISCO group edges"
+    )
+    epochs: int = Field(8, ge=1)
+    batch_size: int = Field(64, ge=2)
+    learning_rate: float = Field(1e-3, gt=0)
+    tau: float = Field(0.07, gt=0)
+    negatives: int = Field(7, ge=1)
+    hard_threshold: float = Field(0.3, ge=0, le=1)
+    medium_threshold: float = Field(0.6, ge=0, le=1)
+    curriculum_start: list[float] = Field(default_factory=lambda: [0.2, 0.3, 0.5])
+    curriculum_end: list[float] = Field(default_factory=lambda: [0.6, 0.3, 0.1])
+    in_batch_negatives: bool = True
+    bidirectional: bool = True
+    mined_round: bool = True
+    mined_band: list[float] = Field(default_factory=lambda: [0.03, 0.04])
+    mined_epochs: int = Field(3, ge=0)
+    phase2_epochs: int = Field(40, ge=1)
+    phase2_lr: float = Field(1e-3, gt=0)
+    blend_classifier: float = Field(0.6, ge=0, le=1, description="weight of the match probability")
+    blend_base: float = Field(0.4, ge=0, le=1, description="weight of S_base")
+    required_are_mandatory: bool = False
+    commute_km: float = Field(60.0, gt=0)
+    profile_chars: int = Field(800, ge=100)
+    pool_size: int = Field(100, ge=10, description="ConFit-style evaluation pool")
+    bootstrap: int = Field(1000, ge=10)
+    index_kind: Literal["auto", "flat", "hnsw"] = "auto"
+    hnsw_threshold: int = Field(50_000, ge=1)
+    hnsw_m: int = Field(32, ge=4)
+    ef_construction: int = Field(200, ge=8)
+    ef_search: int = Field(128, ge=1)
+
+
 class AuditConfig(Section):
     enabled: bool = True
     url: str | None = Field(
@@ -303,6 +352,7 @@ class RecruiterConfig(Section):
     models: ModelsConfig = ModelsConfig()
     runtime: RuntimeConfig = RuntimeConfig()
     prepare: PrepareConfig = PrepareConfig()
+    retrieval: RetrievalConfig = RetrievalConfig()
     train: TrainConfig = TrainConfig()
     inference: InferenceConfig = InferenceConfig()
     audit: AuditConfig = AuditConfig()
