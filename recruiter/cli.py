@@ -45,6 +45,10 @@ train_app = typer.Typer(
 )
 app.add_typer(prepare_app, name="prepare")
 app.add_typer(train_app, name="train")
+retrieval_app = typer.Typer(
+    help="The two-tower retriever: train, index a pool, shortlist.", no_args_is_help=True
+)
+app.add_typer(retrieval_app, name="retrieval")
 audit_app = typer.Typer(help="The decision audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
@@ -343,6 +347,122 @@ def live_cmd(
     from .inference.live import run
 
     raise typer.Exit(run(cfg))
+
+
+# ------------------------------------------------------------------------------------ retrieval
+
+
+@retrieval_app.command("train")
+@handles_errors
+def retrieval_train(
+    config: ConfigOpt = None,
+    override: OverrideOpt = None,
+    data: Annotated[Path | None, typer.Option("--data", help="Prepared folder.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Run folder.")] = None,
+) -> None:
+    """Train phase 1 + 2 on prepared splits, evaluate on test beside BM25/TF-IDF/frozen encoder."""
+    import json
+
+    extra = []
+    if data:
+        extra.append("retrieval.data=" + json.dumps(str(data)))
+    if output:
+        extra.append("retrieval.output=" + json.dumps(str(output)))
+    cfg = _load(config, override, extra)
+    from .retrieval import run
+
+    out.print(str(run(cfg, command=_command_line())))
+
+
+def _retriever(cfg):
+    from .errors import InputError
+    from .inference.screen import load_retriever
+
+    retriever = load_retriever(cfg.retrieval.model)
+    if retriever is None:
+        raise InputError("no trained retriever: train one or pass -o retrieval.model=FOLDER")
+    return retriever
+
+
+@retrieval_app.command("index")
+@handles_errors
+def retrieval_index(
+    pool: Annotated[Path, typer.Option("--pool", help="Candidates: JSONL file or folder.")],
+    output: Annotated[Path, typer.Option("--output", help="Index folder to create.")],
+    config: ConfigOpt = None,
+    override: OverrideOpt = None,
+) -> None:
+    """Encode a candidate pool with the retriever's tower into a persisted FAISS index."""
+    import json
+
+    from .errors import InputError
+    from .inference.live import collect
+    from .retrieval.index import VectorIndex
+    from .storage import atomic_dir, atomic_write_text
+
+    cfg = _load(config, override)
+    r = cfg.retrieval
+    cands = [v for _, v in collect([str(pool)], cfg.live.max_input_bytes) if isinstance(v, dict)]
+    ids = [str(c.get("candidate_id") or f"pool-{i + 1:04d}") for i, c in enumerate(cands)]
+    if len(set(ids)) != len(ids):
+        raise InputError(f"{pool}: candidate ids repeat")
+    retriever = _retriever(cfg)
+    index = VectorIndex(
+        128, r.index_kind, r.hnsw_threshold, r.hnsw_m, r.ef_construction, r.ef_search
+    )
+    index.add(ids, retriever.candidate_vectors(cands))
+    with atomic_dir(output) as tmp:
+        index.save(tmp)
+        text = "".join(
+            json.dumps({**c, "candidate_id": i}, ensure_ascii=False) + "\n"
+            for c, i in zip(cands, ids, strict=True)
+        )
+        atomic_write_text(tmp / "candidates.jsonl", text)
+    out.print(f"{len(ids)} candidates ({'HNSW' if index.is_hnsw else 'exact'}) -> {output}")
+
+
+@retrieval_app.command("shortlist")
+@handles_errors
+def retrieval_shortlist(
+    config: ConfigOpt = None,
+    override: OverrideOpt = None,
+    job: Annotated[
+        Path | None, typer.Option("--job", help="Job JSON: rank candidates for it.")
+    ] = None,
+    pool: Annotated[
+        Path | None, typer.Option("--pool", help="Candidates (JSONL/folder) or an index folder.")
+    ] = None,
+    candidate: Annotated[
+        Path | None, typer.Option("--candidate", help="Candidate JSON: rank jobs for it.")
+    ] = None,
+    jobs: Annotated[
+        Path | None, typer.Option("--jobs", help="Jobs JSONL, with --candidate.")
+    ] = None,
+    top_k: Annotated[int, typer.Option("--top-k")] = 20,
+) -> None:
+    """Filter -> nearest neighbours -> re-score, with score breakdowns (JSON on stdout)."""
+    import json
+
+    from .errors import InputError
+    from .inference.live import collect
+    from .schemas import load_and_validate, validate
+
+    cfg = _load(config, override)
+    retriever = _retriever(cfg)
+    if job and pool:
+        j = load_and_validate(job, "job")
+        source = pool / "candidates.jsonl" if (pool / "index.json").is_file() else pool
+        cands = [
+            v for _, v in collect([str(source)], cfg.live.max_input_bytes) if isinstance(v, dict)
+        ]
+        result = retriever.shortlist(j, cands, k=top_k, commute_km=cfg.retrieval.commute_km)
+    elif candidate and jobs:
+        c = load_and_validate(candidate, "candidate")
+        js = [validate(v, "job", w) for w, v in collect([str(jobs)], cfg.live.max_input_bytes)]
+        result = {"ranked": retriever.jobs_for(c, js, k=top_k, commute_km=cfg.retrieval.commute_km)}
+    else:
+        raise InputError("give --job with --pool, or --candidate with --jobs")
+    out.print(json.dumps(result, indent=2, ensure_ascii=False), markup=False, highlight=False)
 
 
 # ------------------------------------------------------------------------------------ screen

@@ -4,9 +4,10 @@ Pipeline: hard filters (:mod:`recruiter.retrieval.filters`, every exclusion with
 shortlist -> LLM decision for each shortlisted candidate (batched, audited) -> ranked report.
 
 Every candidate is screened against *this* job: its title and description replace whatever
-``role``/``job_description`` a pool file carries. The shortlist is, for now, every candidate
-that passes the filters, capped at ``screen.shortlist_k`` in pool order with the cut reported;
-the trained retriever (the retrieval stage) ranks the pool before that cap once it exists.
+``role``/``job_description`` a pool file carries. The shortlist is the trained retriever's
+top ``screen.shortlist_k`` of the candidates that pass the filters (two-tower nearest neighbours,
+re-scored with its match classifier and the interpretable ``S_*`` scores, which the report
+shows); with ``retrieval.model=null`` it is every passing candidate, capped in pool order.
 Ranking: selected candidates first, then by P(select) (ties by pool order), so the top of the
 report is where a reviewer starts; rejected and failed candidates stay in the report.
 
@@ -53,10 +54,30 @@ def load_pool(pool: str, job: dict, max_bytes: int) -> list[dict]:
 
 
 def rank(records: list[dict]) -> list[dict]:
+    """Selected first, then by P(select), then by the retriever's score, then pool order."""
     order = {"select": 0, "reject": 1, None: 2}
     indexed = list(enumerate(records))
-    indexed.sort(key=lambda x: (order[x[1].get("status")], -(x[1].get("p_select") or 0.0), x[0]))
+    indexed.sort(
+        key=lambda x: (
+            order[x[1].get("status")],
+            -(x[1].get("p_select") or 0.0),
+            -((x[1].get("retrieval") or {}).get("score") or 0.0),
+            x[0],
+        )
+    )
     return [r for _, r in indexed]
+
+
+def load_retriever(name: str | None):
+    """The trained retriever for shortlisting: 'default' = shipped (None if not shipped)."""
+    if not name:
+        return None
+    from ..retrieval.retriever import Retriever, shipped_retriever_dir
+
+    folder = shipped_retriever_dir() if name == "default" else Path(name)
+    if name == "default" and not (folder / "retriever.json").is_file():
+        return None
+    return Retriever.load(folder)
 
 
 def _markdown(report: dict) -> str:
@@ -74,15 +95,21 @@ def _markdown(report: dict) -> str:
         "",
         f"## Top {len(report['ranked'])}",
         "",
-        "| rank | candidate | status | P(select) | flags | reasoning |",
-        "|---|---|---|---|---|---|",
+        "| rank | candidate | status | P(select) | retrieval score | flags | reasoning |",
+        "|---|---|---|---|---|---|---|",
     ]
     for i, r in enumerate(report["ranked"], 1):
         reasoning = (r.get("reasoning") or r.get("error") or "").replace("|", "/")
         flags = ", ".join(r.get("flags", [])) or "–"
         p = "–" if r.get("p_select") is None else f"{r['p_select']:.3f}"
+        ret = r.get("retrieval")
+        rs = (
+            "–"
+            if not ret
+            else f"{ret['score']:.3f} (edu {ret['S_edu']:.2f}, exp {ret['S_exp']:.2f}, lang {ret['S_lang']:.2f}, skill {ret['S_skill']:.2f})"
+        )
         lines.append(
-            f"| {i} | {r.get('candidate_id')} | {r.get('status') or 'none'} | {p} | {flags} | {reasoning} |"
+            f"| {i} | {r.get('candidate_id')} | {r.get('status') or 'none'} | {p} | {rs} | {flags} | {reasoning} |"
         )
     if report["excluded"]:
         lines += ["", "## Excluded by hard filters", "", "| candidate | reasons |", "|---|---|"]
@@ -133,11 +160,21 @@ def run(cfg: RecruiterConfig, command: str = "recruiter screen") -> Path:
     filters = []
     passed = []
     for cand in pool:
-        res = apply_filters(cand, job)
+        res = apply_filters(cand, job, cfg.retrieval.commute_km)
         filters.append({"candidate_id": cand["candidate_id"], **res.as_dict()})
         if res.passed:
             passed.append(cand)
-    shortlist = passed[: s.shortlist_k]
+    retriever = load_retriever(cfg.retrieval.model)
+    retrieval_by_id: dict = {}
+    if retriever is not None and passed:
+        result = retriever.shortlist(
+            job, passed, k=s.shortlist_k, commute_km=cfg.retrieval.commute_km
+        )
+        retrieval_by_id = {r["candidate_id"]: r for r in result["ranked"]}
+        by_cid = {c["candidate_id"]: c for c in passed}
+        shortlist = [by_cid[r["candidate_id"]] for r in result["ranked"]]
+    else:
+        shortlist = passed[: s.shortlist_k]
 
     engine = from_config(cfg)
     audit = AuditLog(cfg.audit.url) if cfg.audit.enabled else None
@@ -145,6 +182,8 @@ def run(cfg: RecruiterConfig, command: str = "recruiter screen") -> Path:
     by_id = {f["candidate_id"]: f for f in filters}
     for rec in records:
         rec["filters"] = by_id[rec["candidate_id"]]
+        if rec["candidate_id"] in retrieval_by_id:
+            rec["retrieval"] = retrieval_by_id[rec["candidate_id"]]
     ranked = rank(records)
     report = {
         "job": {k: job.get(k) for k in ("job_id", "title", "presence", "location", "min_years")},

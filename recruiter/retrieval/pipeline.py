@@ -157,9 +157,13 @@ def run(cfg: RecruiterConfig, command: str = "recruiter retrieval train") -> Pat
         embed(splits["train"], encoder, r.profile_chars),
         embed(splits["validation"], encoder, r.profile_chars),
     )
-    job_uris = lambda emb: [
-        next(p.meta["job_uris"] for p in emb.pairs if p.job["job_id"] == j) for j in emb.job_ids
-    ]  # noqa: E731
+
+    def job_uris(emb: Embedded) -> list[list[str]]:
+        first = {}
+        for p in emb.pairs:
+            first.setdefault(p.job["job_id"], p.meta["job_uris"])
+        return [first[j] for j in emb.job_ids]
+
     train_dist = job_distances(train.pairs, job_uris(train), onto)
     val_dist = job_distances(val.pairs, job_uris(val), onto)
 
