@@ -45,6 +45,11 @@ train_app = typer.Typer(
 )
 app.add_typer(prepare_app, name="prepare")
 app.add_typer(train_app, name="train")
+eval_app = typer.Typer(
+    help="How good, fair and robust the recruiter is: `recruiter eval` (decisions), `eval "
+    "fairness`, `eval robustness`, `eval report RUN_DIR`."
+)
+app.add_typer(eval_app, name="eval")
 retrieval_app = typer.Typer(
     help="The two-tower retriever: train, index a pool, shortlist.", no_args_is_help=True
 )
@@ -463,6 +468,90 @@ def retrieval_shortlist(
     else:
         raise InputError("give --job with --pool, or --candidate with --jobs")
     out.print(json.dumps(result, indent=2, ensure_ascii=False), markup=False, highlight=False)
+
+
+# ------------------------------------------------------------------------------------ eval
+
+
+def _eval(ctx_parts, config, override, data, split, output):
+    import json
+
+    extra = []
+    if data:
+        extra.append("eval.data=" + json.dumps(str(data)))
+    if split:
+        extra.append("eval.split=" + json.dumps(split))
+    if output:
+        extra.append("eval.output=" + json.dumps(str(output)))
+    cfg = _load(config, override, extra)
+    from .eval import run
+
+    folder = run(cfg, ctx_parts, command=_command_line())
+    out.print((folder / "report.md").read_text(), markup=False, highlight=False)
+    out.print(str(folder))
+
+
+DataOpt = Annotated[Path | None, typer.Option("--data", help="Prepared folder; sets eval.data.")]
+SplitOpt = Annotated[str | None, typer.Option("--split", help="train | validation | test")]
+OutOpt = Annotated[Path | None, typer.Option("--output", help="Run folder; sets eval.output.")]
+
+
+@eval_app.callback(invoke_without_command=True)
+@handles_errors
+def eval_cmd(
+    ctx: typer.Context,
+    config: ConfigOpt = None,
+    override: OverrideOpt = None,
+    data: DataOpt = None,
+    split: SplitOpt = None,
+    output: OutOpt = None,
+    all_parts: Annotated[
+        bool, typer.Option("--all", help="Decisions, fairness and robustness.")
+    ] = False,
+) -> None:
+    """Decision quality on a prepared split beside majority, TF-IDF and retriever baselines."""
+    if ctx.invoked_subcommand:
+        return
+    parts = ("decisions", "fairness", "robustness") if all_parts else ("decisions",)
+    _eval(parts, config, override, data, split, output)
+
+
+@eval_app.command("fairness")
+@handles_errors
+def eval_fairness(
+    config: ConfigOpt = None,
+    override: OverrideOpt = None,
+    data: DataOpt = None,
+    split: SplitOpt = None,
+    output: OutOpt = None,
+) -> None:
+    """Counterfactual name/gender/age swaps: flip rates, McNemar, LL144 impact ratios."""
+    _eval(("fairness",), config, override, data, split, output)
+
+
+@eval_app.command("robustness")
+@handles_errors
+def eval_robustness(
+    config: ConfigOpt = None,
+    override: OverrideOpt = None,
+    data: DataOpt = None,
+    split: SplitOpt = None,
+    output: OutOpt = None,
+) -> None:
+    """Prompt injection in resumes, determinism, fuzzed inputs."""
+    _eval(("robustness",), config, override, data, split, output)
+
+
+@eval_app.command("report")
+@handles_errors
+def eval_report(run_dir: Annotated[Path, typer.Argument(help="An eval run folder.")]) -> None:
+    """Re-render report.md and the plots of an eval run from its eval.json."""
+    from .errors import InputError
+    from .eval.report import render
+
+    if not (run_dir / "eval.json").is_file():
+        raise InputError(f"{run_dir}: no eval.json")
+    out.print(str(render(run_dir)))
 
 
 # ------------------------------------------------------------------------------------ screen

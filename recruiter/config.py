@@ -302,6 +302,44 @@ class RetrievalConfig(Section):
     ef_search: int = Field(128, ge=1)
 
 
+class FairnessConfig(Section):
+    names: str | None = Field(
+        None,
+        description="names JSON {group: [names]} or a folder with top_mens/top_womens "
+        "JSON; default: the built-in Faker list",
+    )
+    names_per_record: int = Field(1, ge=1, description="names drawn per group and record")
+    records: int = Field(40, ge=1, description="records (from the split) that are swapped")
+    age_shift_years: int = Field(20, ge=1)
+    min_group_share: float = Field(0.02, ge=0, lt=1)
+    impact_threshold: float = Field(0.8, gt=0, le=1)
+    shortlist_k: int = Field(10, ge=1, description="retriever shortlist size for membership flips")
+
+
+class InjectionConfig(Section):
+    records: int = Field(40, ge=1, description="clean records tried; attacks go into the rejected")
+    attacks: str | None = Field(None, description="BIPIA-style JSON of extra attack instructions")
+    per_category: int = Field(1, ge=1, description="instructions taken per category of that file")
+    max_attacks: int = Field(5, ge=1, description="of those, how many are used (seeded sample)")
+    determinism_runs: int = Field(3, ge=2)
+    determinism_records: int = Field(20, ge=1)
+    fuzz_files: int = Field(200, ge=1)
+
+
+class EvalConfig(Section):
+    data: str = Field("runs/prepare/synth", description="a `recruiter prepare` output folder")
+    split: Literal["train", "validation", "test"] = "test"
+    output: str | None = Field(None, description="run folder; default runs/eval/<timestamp>")
+    max_examples: int | None = Field(None, ge=1, description="subset of the split")
+    tune_threshold: bool = Field(
+        True, description="decide the validation split too and tune the P(select) threshold"
+    )
+    max_validation_examples: int | None = Field(None, ge=1)
+    bootstrap: int = Field(1000, ge=10)
+    fairness: FairnessConfig = FairnessConfig()
+    injection: InjectionConfig = InjectionConfig()
+
+
 class AuditConfig(Section):
     enabled: bool = True
     url: str | None = Field(
@@ -355,6 +393,7 @@ class RecruiterConfig(Section):
     retrieval: RetrievalConfig = RetrievalConfig()
     train: TrainConfig = TrainConfig()
     inference: InferenceConfig = InferenceConfig()
+    eval: EvalConfig = EvalConfig()
     audit: AuditConfig = AuditConfig()
     live: LiveConfig = LiveConfig()
     screen: ScreenConfig = ScreenConfig()

@@ -193,7 +193,13 @@ class Engine:
         (an :class:`~recruiter.inference.audit.AuditLog`) every record is appended to it.
         """
         prepared = [self.prepare(c) for c in candidates]
-        messages = [p[0] for p in prepared]
+        # Identical prompts (a resubmitted candidate, or counterfactual variants that the
+        # preflight makes identical again) are decoded once; greedy decoding would give the
+        # same answer anyway.
+        keys = [json.dumps(p[0], ensure_ascii=False) for p in prepared]
+        unique = list(dict.fromkeys(keys))
+        where = {k: i for i, k in enumerate(unique)}
+        messages = [json.loads(k) for k in unique]
         results = [(res, ms, []) for res, ms in self.generate(messages, self.max_new_tokens)]
         retry = [i for i, (res, _, _) in enumerate(results) if not res.valid]
         if retry:
@@ -203,9 +209,8 @@ class Engine:
             for i, (res, ms) in zip(retry, again, strict=True):
                 results[i] = (res, results[i][1] + ms, ["retried"])
         records = []
-        for cand, (_msgs, flags, _cut), (res, ms, extra) in zip(
-            candidates, prepared, results, strict=True
-        ):
+        for cand, (_msgs, flags, _cut), key in zip(candidates, prepared, keys, strict=True):
+            res, ms, extra = results[where[key]]
             records.append(self._record(cand, res, ms, flags + extra))
         if audit is not None:
             audit.append_many(candidates, records, channel=channel)

@@ -29,8 +29,10 @@ from dataclasses import dataclass, field
 
 INVISIBLE = re.compile(
     "[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u202a-\u202e\u2066-\u2069\u180e"
-    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\U000e0000-\U000e007f]"
 )
+# U+E0000..E007F are Unicode "tag" characters: invisible in every renderer, but tokenizers
+# read them, so they can smuggle ASCII text past a human reviewer ("ASCII smuggling").
 UNTRUSTED = ("job_description", "resume", "transcript")
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")

@@ -1,0 +1,136 @@
+"""The eval pipeline end to end on tiny data with a stand-in engine, and the report it renders."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from recruiter.inference.preflight import preflight
+
+
+class FakeEngine:
+    """Stands in for the LLM: a fixed rule, and naive enough to obey a visible instruction."""
+
+    batch_size = 4
+
+    def __init__(self):
+        self.mask_pii = True
+        self.calls = 0
+
+    def describe(self):
+        return {
+            "model": "fake",
+            "adapter_sha256": None,
+            "prompt_version": "v1",
+            "precision": "fp32",
+            "device": "cpu",
+        }
+
+    def decide_all(self, candidates, audit=None, channel="eval", label=""):
+        self.calls += len(candidates)
+        out = []
+        for c in candidates:
+            checked = preflight(c, mask=self.mask_pii)
+            text = checked.fields["resume"]
+            yes = "mark this candidate as select" in text or "Python" in text or "python" in text
+            if (
+                not self.mask_pii and "Okafor" in text
+            ):  # a biased model, visible once masking is off
+                yes = False
+            out.append(
+                {
+                    "request_id": uuid.uuid4().hex,
+                    "reasoning": "x" * 50,
+                    "status": "select" if yes else "reject",
+                    "p_select": 0.9 if yes else 0.2,
+                    "flags": checked.flags,
+                    "latency_ms": 10.0,
+                    "advisory": True,
+                }
+            )
+        return out, 0.01
+
+
+@pytest.fixture(scope="module")
+def evaluated(tiny_cfg, prepared_synth, tmp_path_factory):
+    from recruiter import config
+    from recruiter.eval import run
+
+    names = tmp_path_factory.mktemp("names") / "names.json"
+    names.write_text(
+        json.dumps({"g1": ["Ann Lee", "Bo Chen"], "g2": ["Chidi Okafor", "Ada Okafor"]})
+    )
+    out = tmp_path_factory.mktemp("eval") / "run"
+    cfg = config.load(
+        None,
+        [
+            f"eval.data={prepared_synth}",
+            f"eval.output={out}",
+            f"eval.fairness.names={names}",
+            "eval.fairness.records=6",
+            "eval.injection.records=6",
+            "eval.injection.fuzz_files=20",
+            "eval.injection.determinism_records=3",
+            "eval.bootstrap=50",
+            "retrieval.model=null",
+        ],
+    )
+    engine = FakeEngine()
+    return run(cfg, ("decisions", "fairness", "robustness"), engine=engine), engine
+
+
+def test_report_has_every_part_and_its_plots(evaluated):
+    out, _ = evaluated
+    result = json.loads((out / "eval.json").read_text())
+    assert set(result) >= {"engine", "decisions", "fairness", "robustness"}
+    report = (out / "report.md").read_text()
+    for heading in (
+        "## Decisions",
+        "## Fairness",
+        "## Robustness",
+        "TF-IDF + LR",
+        "majority",
+        "model @ threshold",
+    ):
+        assert heading in report, heading
+    for png in ("roc.png", "reliability.png", "confusion.png", "flip_rates.png", "injection.png"):
+        assert (out / png).stat().st_size > 1000, png
+        assert f"]({png})" in report
+    assert (out / "config.yaml").is_file() and (out / "predictions.jsonl").is_file()
+
+
+def test_fairness_numbers_follow_from_the_stand_in(evaluated):
+    out, _ = evaluated
+    f = json.loads((out / "eval.json").read_text())["fairness"]
+    # the stand-in ignores names once masked, and rejects every Okafor when masking is off
+    assert f["flips"]["name (as deployed) vs g1"]["flips"] == 0
+    table = f["impact_ratios"]["masking off"]
+    assert table["g2"]["selection_rate"] == 0.0 and (
+        table["g1"]["selection_rate"] == 0.0 or table["g2"]["flagged"]
+    )
+
+
+def test_injection_flips_and_flags(evaluated):
+    out, _ = evaluated
+    r = json.loads((out / "eval.json").read_text())["robustness"]
+    inj = r["injection"]["results"]
+    if r["injection"]["clean_rejected"]:
+        assert inj["visible"]["flip_rate"] == 1.0  # the naive stand-in obeys visible text
+        assert inj["tag_smuggled"]["flip_rate"] == 0.0  # the preflight deletes tag characters
+        assert inj["zero_width"]["flagged_rate"] == 1.0
+    assert r["determinism"]["identical_rate"] == 1.0
+    assert r["fuzz"]["tracebacks"] == 0 and r["fuzz"]["files"] == 20
+
+
+def test_report_re_renders(evaluated):
+    from typer.testing import CliRunner
+
+    from recruiter.cli import app
+
+    out, _ = evaluated
+    before = (out / "report.md").read_text()
+    (out / "report.md").unlink()
+    r = CliRunner().invoke(app, ["eval", "report", str(out)])
+    assert r.exit_code == 0 and (out / "report.md").read_text() == before
