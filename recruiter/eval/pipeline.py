@@ -222,7 +222,10 @@ def fairness(cfg: RecruiterConfig, engine=None) -> dict:
         flips[f"{label} vs {first_group}"] = fair.flip_stats(before, after)
     for label, fn in (
         ("gender", swaps.swap_gender),
-        ("age (+%d y)" % f.age_shift_years, lambda r: swaps.shift_age(r, f.age_shift_years)),
+        (
+            f"age (graduation {f.age_shift_years} y earlier)",
+            lambda r: swaps.shift_age(r, f.age_shift_years),
+        ),
     ):
         swapped = [fn(r) for r in rows]
         changed[label] = sum(swaps.changed(a, b) for a, b in zip(rows, swapped, strict=True))
