@@ -456,11 +456,20 @@ def retrieval_shortlist(
     retriever = _retriever(cfg)
     if job and pool:
         j = load_and_validate(job, "job")
-        source = pool / "candidates.jsonl" if (pool / "index.json").is_file() else pool
-        cands = [
-            v for _, v in collect([str(source)], cfg.live.max_input_bytes) if isinstance(v, dict)
-        ]
-        result = retriever.shortlist(j, cands, k=top_k, commute_km=cfg.retrieval.commute_km)
+        if (pool / "index.json").is_file():  # a persisted index: search first, then filter
+            from .retrieval.index import VectorIndex
+
+            index = VectorIndex.load(pool)
+            lines = (pool / "candidates.jsonl").read_text(encoding="utf-8").splitlines()
+            store = {c["candidate_id"]: c for c in map(json.loads, lines)}
+            result = retriever.shortlist_index(
+                j, index, store, k=top_k, commute_km=cfg.retrieval.commute_km
+            )
+        else:
+            cands = [
+                v for _, v in collect([str(pool)], cfg.live.max_input_bytes) if isinstance(v, dict)
+            ]
+            result = retriever.shortlist(j, cands, k=top_k, commute_km=cfg.retrieval.commute_km)
     elif candidate and jobs:
         c = load_and_validate(candidate, "candidate")
         js = [validate(v, "job", w) for w, v in collect([str(jobs)], cfg.live.max_input_bytes)]

@@ -36,6 +36,7 @@ class VectorIndex:
         self.hnsw_threshold, self.hnsw_m = hnsw_threshold, hnsw_m
         self.ef_construction, self.ef_search = ef_construction, ef_search
         self.ids: list[str] = []
+        self._pos: dict[str, int] = {}
         self.index = self._new("hnsw" if kind == "hnsw" else "flat")
 
     def _new(self, kind: str):
@@ -72,6 +73,16 @@ class VectorIndex:
                 self.index.add(old)
         self.index.add(vectors)
         self.ids.extend(ids)
+
+    def vectors(self, ids: Sequence[str]) -> np.ndarray:
+        """The stored vectors of ``ids`` (flat and HNSW-flat indexes keep them exactly)."""
+        if len(self._pos) != len(self.ids):
+            self._pos = {cid: i for i, cid in enumerate(self.ids)}
+        return (
+            np.stack([self.index.reconstruct(self._pos[c]) for c in ids])
+            if ids
+            else np.zeros((0, self.dim), np.float32)
+        )
 
     def search(self, queries: np.ndarray, k: int) -> tuple[list[list[str]], np.ndarray]:
         queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)

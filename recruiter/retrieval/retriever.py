@@ -176,6 +176,46 @@ class Retriever:
             "passed_filters": len(passed),
         }
 
+    def shortlist_index(
+        self,
+        job: Mapping,
+        index: VectorIndex,
+        store: Mapping[str, Mapping],
+        k: int = 20,
+        oversample: int = 10,
+        commute_km: float = 60.0,
+        today: date | None = None,
+    ) -> dict:
+        """Shortlist from a persisted pool of any size: ANN search for ``k * oversample``
+        neighbours, hard filters on those, re-score of the first ``k`` that pass.
+
+        At pool sizes where filtering everyone first is too slow (a million candidates), the
+        filters run on the nearest neighbours only; when too few of them pass, the search
+        widens (x4, up to the whole index) until ``k`` pass or the pool is exhausted. Vectors
+        come from the index (no re-encoding); ``store`` maps an id to its candidate dict.
+        """
+        jvec = self.job_vectors([job])[0]
+        want = k * oversample
+        while True:
+            (ids,), _ = index.search(jvec, min(want, len(index)))
+            passed, excluded = [], []
+            for cid in ids:
+                res = apply_filters(store[cid], job, commute_km)
+                if res.passed:
+                    passed.append(cid)
+                else:
+                    excluded.append({"candidate_id": cid, **res.as_dict()})
+            if len(passed) >= k or want >= len(index):
+                break
+            want *= 4
+        top = passed[:k]
+        ranked = (
+            self.rescore(job, [store[c] for c in top], index.vectors(top), jvec, today)
+            if top
+            else []
+        )
+        return {"ranked": ranked, "excluded": excluded, "searched": len(ids), "pool": len(index)}
+
     def jobs_for(
         self, candidate: Mapping, jobs: Sequence[Mapping], k: int = 20, commute_km: float = 60.0
     ) -> list[dict]:

@@ -93,3 +93,21 @@ def test_index_exact_hnsw_persist_and_incremental(tmp_path):
     exact.add(ids, x)
     truth = set(exact.search(x[:50], 10)[0][0])
     assert len(truth & set(loaded.search(x[:50], 10)[0][0])) >= 9
+
+
+def test_index_shortlist_matches_in_memory_shortlist(trained, prepared_synth):
+    from recruiter.retrieval.retriever import Retriever
+
+    _, out = trained
+    retriever = Retriever.load(out / "model")
+    corpus = prepared_synth.parent / "synth"
+    cands = [json.loads(x) for x in (corpus / "candidates.jsonl").read_text().splitlines()][:40]
+    job = json.loads((corpus / "jobs.jsonl").read_text().splitlines()[0])
+    index = VectorIndex(128, "flat")
+    index.add([c["candidate_id"] for c in cands], retriever.candidate_vectors(cands))
+    store = {c["candidate_id"]: c for c in cands}
+    from_index = retriever.shortlist_index(job, index, store, k=5, oversample=8)  # searches all 40
+    in_memory = retriever.shortlist(job, cands, k=40)
+    assert [r["candidate_id"] for r in from_index["ranked"]] == [
+        r["candidate_id"] for r in in_memory["ranked"]
+    ][:5]
