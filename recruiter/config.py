@@ -245,6 +245,9 @@ class InferenceConfig(Section):
         320, ge=8, description="budget of the one retry after an invalid answer"
     )
     batch_size: int = Field(8, ge=1)
+    constrained: bool = Field(
+        True, description="grammar-constrained decoding; false only for ablations"
+    )
     prompt_budget: int | None = Field(
         None,
         ge=128,

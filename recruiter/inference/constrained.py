@@ -219,6 +219,7 @@ def generate_constrained(
     max_new_tokens: int = 256,
     compiled: xgr.CompiledGrammar | None = None,
     repetition_penalty: float = 1.0,
+    constrained: bool = True,
 ) -> list[GenerationResult]:
     """Greedy, grammar-constrained answers for a batch of chat prompts (left padded).
 
@@ -242,24 +243,29 @@ def generate_constrained(
     enc = enc.to(model.device)
     eos = tokenizer.eos_token_id
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos
-    processor = GrammarProcessor(compiled, len(prompts))
+    # constrained=False decodes freely (an ablation: what the grammar costs and buys); the
+    # answer is then parsed afterwards and has no p_select.
+    processor = GrammarProcessor(compiled, len(prompts)) if constrained else None
     out = model.generate(
         **enc,
         max_new_tokens=max_new_tokens,
         do_sample=False,
         num_beams=1,
         repetition_penalty=repetition_penalty,
-        logits_processor=LogitsProcessorList([processor]),
+        logits_processor=LogitsProcessorList([processor] if processor else []),
         eos_token_id=eos,
         pad_token_id=pad,
     )
     new = out[:, enc["input_ids"].shape[1] :]
-    processor.finish(out)
+    if processor is not None:
+        processor.finish(out)
     results = []
     for row, ids in enumerate(new.tolist()):
         n = ids.index(eos) + 1 if eos in ids else len(ids)
         text = tokenizer.decode(ids[:n], skip_special_tokens=True)
-        parsed = _parse(text) if processor.matchers[row].is_terminated() else None
+        done = processor.matchers[row].is_terminated() if processor is not None else True
+        parsed = _parse(text.strip()) if done else None
         valid = parsed is not None and is_valid(parsed, "decision")
-        results.append(GenerationResult(text, parsed, valid, n, processor.p_select[row]))
+        p_select = processor.p_select[row] if processor is not None else None
+        results.append(GenerationResult(text, parsed, valid, n, p_select))
     return results

@@ -109,6 +109,7 @@ class Engine:
         prompt_budget: int | None = None,
         mask_pii: bool = True,
         merge: bool = True,
+        constrained: bool = True,
     ):
         """``merge=False`` keeps the LoRA adapter separate (the server needs that to also serve
         the base model); merged weights decode faster."""
@@ -133,6 +134,7 @@ class Engine:
         self.retry_max_new_tokens = retry_max_new_tokens
         self.batch_size = batch_size
         self.mask_pii = mask_pii
+        self.constrained = constrained
 
         model, tokenizer = load_causal_lm(base_path, self.precision, self.device)
         if self.adapter_dir is not None:
@@ -178,6 +180,7 @@ class Engine:
                 max_new_tokens=max_new_tokens,
                 compiled=self.compiled,
                 repetition_penalty=penalty,
+                constrained=self.constrained,
             )
             ms = (time.perf_counter() - t0) * 1000
             for i, res in zip(chunk, out, strict=True):
@@ -269,4 +272,5 @@ def from_config(cfg, merge: bool = True) -> Engine:
         batch_size=i.batch_size,
         prompt_budget=i.prompt_budget,
         merge=merge,
+        constrained=i.constrained,
     )

@@ -1,0 +1,161 @@
+"""Decision throughput and latency: a naive generate loop against the engine, same inputs, same run.
+
+    .venv/bin/python benchmarks/inference_bench.py                 # 16 synthetic test candidates
+    .venv/bin/python benchmarks/inference_bench.py --n 32 --only naive engine-bf16
+
+Each configuration runs in its own process (peak memory is its own) on the same candidates
+from the prepared synthetic test split, with the shipped adapter:
+
+* ``naive``: what a first script does: base + adapter (PEFT, unmerged) in fp32, one
+  ``model.generate`` per candidate, greedy, no grammar, 160 new tokens; JSON parsed afterwards.
+* ``engine-bf16``: the inference engine: adapter merged, bf16 weights, batches of 8 sorted by
+  length, grammar-constrained decoding, validation + retry (the default on this CPU).
+* ``engine-bf16-free``: the same without the grammar (shows its cost and what it buys).
+* ``engine-fp32``, ``engine-nf4``: the engine at other precisions (nf4 = bitsandbytes 4-bit,
+  adapter unmerged).
+
+Printed: decisions/s, ratio to naive, p50/p95 latency per decision (the wall time of the call
+that produced it: a batch for the engine), schema-valid share, peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import recruiter  # noqa: F401  (quiets bitsandbytes' hub-kernel warning before torch loads it)
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+REPO = Path(__file__).resolve().parents[1]
+
+
+def rows(n: int, prepared: Path) -> list[dict]:
+    from recruiter.train.data import read_split
+
+    return read_split(prepared, "test", n)
+
+
+def child(name: str, n: int, prepared: Path, batch: int) -> dict:
+    import numpy as np
+    import torch
+
+    from recruiter.schemas import is_valid
+
+    torch.set_num_threads(os.cpu_count() or 2)
+    cands = rows(n, prepared)
+    lat, valid = [], 0
+    if name == "naive":
+        from peft import PeftModel
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        from recruiter.inference.prompt import build_messages
+        from recruiter.models import resolve_adapter, resolve_llm
+
+        path = resolve_llm("smollm2-135m-instruct")
+        tok = AutoTokenizer.from_pretrained(path)
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
+        model = PeftModel.from_pretrained(model, str(resolve_adapter("default"))).eval()
+        start = time.perf_counter()
+        for c in cands:
+            t0 = time.perf_counter()
+            msgs = build_messages(
+                {k: c[k] for k in ("role", "job_description", "resume", "transcript")}
+            )
+            ids = tok.apply_chat_template(
+                msgs, add_generation_prompt=True, return_tensors="pt", return_dict=True
+            )
+            with torch.inference_mode():
+                out = model.generate(**ids, max_new_tokens=160, do_sample=False)
+            text = tok.decode(out[0, ids["input_ids"].shape[1] :], skip_special_tokens=True)
+            try:
+                valid += is_valid(json.loads(text), "decision")
+            except ValueError:
+                pass
+            lat.append((time.perf_counter() - t0) * 1000)
+        seconds = time.perf_counter() - start
+    else:
+        from recruiter.inference.engine import Engine
+
+        precision = {
+            "engine-bf16": "bf16",
+            "engine-bf16-free": "bf16",
+            "engine-fp32": "fp32",
+            "engine-nf4": "nf4",
+        }[name]
+        engine = Engine(
+            adapter="default",
+            precision=precision,
+            batch_size=batch,
+            constrained=not name.endswith("-free"),
+        )
+        engine.decide(cands[:1])  # warm-up: grammar compile, first-call allocations
+        start = time.perf_counter()
+        records = engine.decide(cands)
+        seconds = time.perf_counter() - start
+        lat = [r["latency_ms"] for r in records]
+        valid = sum(r.get("status") is not None and "retried" not in r["flags"] for r in records)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "config": name,
+        "decisions_per_s": len(cands) / seconds,
+        "p50_ms": float(np.percentile(lat, 50)),
+        "p95_ms": float(np.percentile(lat, 95)),
+        "valid_first_try": valid / len(cands),
+        "peak_mb": peak,
+        "n": len(cands),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--n", type=int, default=16)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--prepared", type=Path, default=REPO / "runs" / "prepare" / "synth")
+    ap.add_argument("--only", nargs="*", default=None)
+    ap.add_argument("--child", default=None)
+    args = ap.parse_args()
+    if args.child:
+        print("RESULT " + json.dumps(child(args.child, args.n, args.prepared, args.batch)))
+        return
+    names = args.only or ["naive", "engine-bf16", "engine-bf16-free", "engine-fp32", "engine-nf4"]
+    results = []
+    for name in names:
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            name,
+            "--n",
+            str(args.n),
+            "--batch",
+            str(args.batch),
+            "--prepared",
+            str(args.prepared),
+        ]
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        line = next((x for x in p.stdout.splitlines() if x.startswith("RESULT ")), None)
+        if line is None:
+            print(f"{name}: failed\n{p.stderr[-2000:]}", file=sys.stderr)
+            continue
+        results.append(json.loads(line[7:]))
+    base = next((r for r in results if r["config"] == "naive"), None)
+    print(
+        f"\n{'config':<18} {'decisions/s':>11} {'x naive':>8} {'p50 ms':>8} {'p95 ms':>8} {'valid 1st':>9} {'peak MB':>8}"
+    )
+    for r in results:
+        ratio = r["decisions_per_s"] / base["decisions_per_s"] if base else float("nan")
+        print(
+            f"{r['config']:<18} {r['decisions_per_s']:>11.3f} {ratio:>8.2f} {r['p50_ms']:>8.0f} {r['p95_ms']:>8.0f} {r['valid_first_try']:>9.2f} {r['peak_mb']:>8.0f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
