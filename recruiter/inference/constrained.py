@@ -65,6 +65,10 @@ __all__ = [
 
 _STATUS_KEY = b'"status": "'
 _CACHE: dict[tuple, xgr.CompiledGrammar] = {}
+# transformers 5.x renamed generate's `past_key_values` to `cache` (the old name warns).
+_CACHE_KWARG = (
+    "cache" if int(__import__("transformers").__version__.split(".")[0]) >= 5 else "past_key_values"
+)
 _VOCAB: dict[int, tuple] = {}  # id(compiled) -> (compiled, decoded vocab, stop token ids)
 
 
@@ -211,6 +215,83 @@ def _parse(text: str) -> dict | None:
     return obj if isinstance(obj, dict) else None
 
 
+@dataclass
+class SharedPrefix:
+    """The KV cache of token ids every prompt starts with (system prompt and template), computed
+    once per engine and copied into each batch."""
+
+    ids: list[int]
+    cache: object  # transformers DynamicCache for batch size 1
+
+
+def common_prefix_length(ids: list[list[int]]) -> int:
+    """Length of the longest token prefix shared by every row, leaving each row >= 1 token."""
+    limit = min(len(x) for x in ids) - 1
+    n = 0
+    while n < limit and all(x[n] == ids[0][n] for x in ids):
+        n += 1
+    return n
+
+
+@torch.inference_mode()
+def build_prefix(model, ids: list[int]) -> SharedPrefix:
+    from transformers import DynamicCache
+
+    cache = DynamicCache()
+    model(input_ids=torch.tensor([ids], device=model.device), past_key_values=cache, use_cache=True)
+    return SharedPrefix(list(ids), cache)
+
+
+def _layout(
+    model, ids: list[list[int]], pad: int, prefix: SharedPrefix | None, min_shared: int = 16
+) -> dict:
+    """Generation inputs with the shared prefix computed once.
+
+    Rows are laid out ``[shared prefix][padding][rest of the row]`` with the padding masked, so
+    the prefix's keys/values are identical for every row and are computed once (or copied from
+    ``prefix``, which covers the system prompt across calls) and repeated over the batch; the
+    model then only reads each row's own suffix. Position ids follow the attention mask, so
+    every real token keeps its position. Without a long enough shared prefix this is plain
+    left padding. The greedy output is the same either way (tests pin it).
+    """
+    import copy
+
+    device = model.device
+    shared = common_prefix_length(ids) if len(ids) > 1 else len(ids[0]) - 1
+    if shared < min_shared:
+        width = max(map(len, ids))
+        input_ids = [[pad] * (width - len(x)) + x for x in ids]
+        mask = [[0] * (width - len(x)) + [1] * len(x) for x in ids]
+        return {
+            "input_ids": torch.tensor(input_ids, device=device),
+            "attention_mask": torch.tensor(mask, device=device),
+        }
+    head = ids[0][:shared]
+    if prefix is not None and len(prefix.ids) <= shared and head[: len(prefix.ids)] == prefix.ids:
+        cache, start = copy.deepcopy(prefix.cache), len(prefix.ids)
+    else:
+        from transformers import DynamicCache
+
+        cache, start = DynamicCache(), 0
+    if start < shared:
+        with torch.inference_mode():
+            model(
+                input_ids=torch.tensor([head[start:]], device=device),
+                past_key_values=cache,
+                use_cache=True,
+            )
+    if len(ids) > 1:
+        cache.batch_repeat_interleave(len(ids))
+    width = max(len(x) - shared for x in ids)
+    input_ids = [head + [pad] * (width - (len(x) - shared)) + x[shared:] for x in ids]
+    mask = [[1] * shared + [0] * (width - (len(x) - shared)) + [1] * (len(x) - shared) for x in ids]
+    return {
+        "input_ids": torch.tensor(input_ids, device=device),
+        "attention_mask": torch.tensor(mask, device=device),
+        _CACHE_KWARG: cache,
+    }
+
+
 @torch.inference_mode()
 def generate_constrained(
     model,
@@ -220,6 +301,7 @@ def generate_constrained(
     compiled: xgr.CompiledGrammar | None = None,
     repetition_penalty: float = 1.0,
     constrained: bool = True,
+    prefix: SharedPrefix | None = None,
 ) -> list[GenerationResult]:
     """Greedy, grammar-constrained answers for a batch of chat prompts (left padded).
 
@@ -235,19 +317,15 @@ def generate_constrained(
         tokenizer.apply_chat_template(m, add_generation_prompt=True, tokenize=False)
         for m in messages_batch
     ]
-    side, tokenizer.padding_side = tokenizer.padding_side, "left"
-    try:
-        enc = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
-    finally:
-        tokenizer.padding_side = side
-    enc = enc.to(model.device)
+    ids = [tokenizer(p, add_special_tokens=False)["input_ids"] for p in prompts]
     eos = tokenizer.eos_token_id
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos
+    inputs = _layout(model, ids, pad, prefix)
     # constrained=False decodes freely (an ablation: what the grammar costs and buys); the
     # answer is then parsed afterwards and has no p_select.
     processor = GrammarProcessor(compiled, len(prompts)) if constrained else None
     out = model.generate(
-        **enc,
+        **inputs,
         max_new_tokens=max_new_tokens,
         do_sample=False,
         num_beams=1,
@@ -256,7 +334,7 @@ def generate_constrained(
         eos_token_id=eos,
         pad_token_id=pad,
     )
-    new = out[:, enc["input_ids"].shape[1] :]
+    new = out[:, inputs["input_ids"].shape[1] :]
     if processor is not None:
         processor.finish(out)
     results = []

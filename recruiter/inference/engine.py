@@ -26,7 +26,12 @@ from pathlib import Path
 from ..errors import ModelError
 from ..models import resolve_adapter, resolve_llm
 from ..storage import sha256_file
-from .constrained import compile_decision_grammar, generate_constrained
+from .constrained import (
+    build_prefix,
+    common_prefix_length,
+    compile_decision_grammar,
+    generate_constrained,
+)
 from .loading import load_causal_lm, resolve_device, resolve_precision
 from .preflight import preflight
 from .prompt import PROMPT_VERSION, build_messages
@@ -110,6 +115,7 @@ class Engine:
         mask_pii: bool = True,
         merge: bool = True,
         constrained: bool = True,
+        reuse_prefix: bool = True,
     ):
         """``merge=False`` keeps the LoRA adapter separate (the server needs that to also serve
         the base model); merged weights decode faster."""
@@ -146,7 +152,25 @@ class Engine:
             model.eval()
         self.model, self.tokenizer = model, tokenizer
         self.compiled = compile_decision_grammar(tokenizer, vocab_size=model.config.vocab_size)
+        self.prefix = self._system_prefix() if reuse_prefix else None
         self._torch = torch
+
+    def _system_prefix(self):
+        """KV cache of the tokens every prompt starts with (chat template + system prompt)."""
+        tok = self.tokenizer
+        dummies = [
+            build_messages({"role": r, "job_description": "j", "resume": "r", "transcript": "t"})
+            for r in ("a", "b")
+        ]
+        ids = [
+            tok(
+                tok.apply_chat_template(m, add_generation_prompt=True, tokenize=False),
+                add_special_tokens=False,
+            )["input_ids"]
+            for m in dummies
+        ]
+        n = common_prefix_length(ids)
+        return build_prefix(self.model, ids[0][:n]) if n >= 16 else None
 
     # ----------------------------------------------------------------------------- decisions
 
@@ -181,6 +205,7 @@ class Engine:
                 compiled=self.compiled,
                 repetition_penalty=penalty,
                 constrained=self.constrained,
+                prefix=self.prefix,
             )
             ms = (time.perf_counter() - t0) * 1000
             for i, res in zip(chunk, out, strict=True):

@@ -127,3 +127,41 @@ def test_unconstrained_baseline_is_recorded_not_required(lm, record_property):
     record_property("unconstrained_text", text)
     print(f"\nunconstrained: {len(new) / seconds:.1f} tok/s: {text!r}")
     assert isinstance(text, str)  # free text; usually not JSON at all for the base model
+
+
+def test_shared_prefix_reuse_gives_the_same_greedy_answers(lm):
+    """Prompts laid out [shared prefix][pad][suffix] with the prefix computed once (and the
+    system prompt's KV reused across calls) decode exactly as plain left padding does."""
+    from recruiter.inference.constrained import build_prefix, common_prefix_length
+
+    model, tok, compiled = lm
+    same_jd = dict(WEAK, resume="Data analyst, SQL daily, Python for reports, 4 years.")
+    msgs = [
+        prompt.build_messages(STRONG),
+        prompt.build_messages(WEAK),
+        prompt.build_messages(same_jd),
+    ]
+    ids = [
+        tok(
+            tok.apply_chat_template(m, add_generation_prompt=True, tokenize=False),
+            add_special_tokens=False,
+        )["input_ids"]
+        for m in msgs
+    ]
+    system = build_prefix(model, ids[0][: common_prefix_length(ids)])
+    assert len(system.ids) > 100  # template + system prompt + the role line's start
+    plain = generate_constrained(
+        model, tok, msgs, max_new_tokens=24, compiled=compiled, prefix=None
+    )
+    reused = generate_constrained(
+        model, tok, msgs, max_new_tokens=24, compiled=compiled, prefix=system
+    )
+    single = generate_constrained(
+        model, tok, msgs[:1], max_new_tokens=24, compiled=compiled, prefix=system
+    )
+    assert [r.text for r in reused] == [r.text for r in plain]
+    assert single[0].text == plain[0].text
+    for a, b in zip(plain, reused, strict=True):
+        assert (a.p_select is None) == (b.p_select is None)
+        if a.p_select is not None:
+            assert abs(a.p_select - b.p_select) < 1e-4
