@@ -65,8 +65,13 @@ __all__ = [
 
 _STATUS_KEY = b'"status": "'
 _CACHE: dict[tuple, xgr.CompiledGrammar] = {}
-# transformers 5.x renamed generate's `past_key_values` to `cache` (the old name warns).
-_CACHE_KWARG = (
+# Newer transformers renamed generate's `past_key_values` to `cache` (the old name warns).
+try:
+    from transformers.generation.utils import ALL_CACHE_NAMES  # noqa: F401
+
+    _CACHE_KWARG = "cache"
+except ImportError:  # older releases
+    _CACHE_KWARG = "past_key_values"
     "cache" if int(__import__("transformers").__version__.split(".")[0]) >= 5 else "past_key_values"
 )
 _VOCAB: dict[int, tuple] = {}  # id(compiled) -> (compiled, decoded vocab, stop token ids)
