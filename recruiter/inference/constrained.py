@@ -72,8 +72,6 @@ try:
     _CACHE_KWARG = "cache"
 except ImportError:  # older releases
     _CACHE_KWARG = "past_key_values"
-    "cache" if int(__import__("transformers").__version__.split(".")[0]) >= 5 else "past_key_values"
-)
 _VOCAB: dict[int, tuple] = {}  # id(compiled) -> (compiled, decoded vocab, stop token ids)
 
 
