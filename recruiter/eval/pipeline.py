@@ -69,6 +69,42 @@ def evidence_grounding(records: list[dict], rows: list[dict]) -> dict:
     return {"quotes": quotes, "grounded": grounded, "rate": grounded / quotes}
 
 
+def score_split(engine, test_rows: list[dict], train_rows: list[dict], seed: int = 0) -> dict:
+    """Engine decisions on ``test_rows`` scored beside TF-IDF + LR and majority (both fitted on
+    ``train_rows``), overall and per source file. ``_records`` holds the decisions."""
+    records, seconds = engine.decide_all(test_rows, channel="eval", label="test decisions")
+    y = [r["label"] for r in test_rows]
+    sources = [str(r.get("source") or "") for r in test_rows]
+    pred = [rec.get("status") for rec in records]
+    p_sel = [rec.get("p_select") for rec in records]
+    tf_pred, tf_p = tfidf_logreg(train_rows, test_rows, seed=seed)
+    mj_pred, mj_p = majority(train_rows, test_rows)
+    return {
+        "model": decision_metrics(y, pred, p_sel),
+        "tfidf_logreg": decision_metrics(y, tf_pred, tf_p),
+        "majority": decision_metrics(y, mj_pred, mj_p),
+        "per_source": {
+            "model": by_group(sources, y, pred, p_sel),
+            "tfidf_logreg": by_group(sources, y, tf_pred, tf_p),
+        },
+        "decisions_per_second": round(len(test_rows) / seconds, 3) if seconds else None,
+        "seconds": round(seconds, 1),
+        "flags": flag_counts(records),
+        "tfidf_curve": [float(x) for x in tf_p],
+        "_records": records,
+    }
+
+
+def flag_counts(records: list[dict]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for rec in records:
+        for f in rec.get("flags", []):
+            key = f.split(":", 1)[-1] if f.startswith(("resume:", "transcript:", "role:")) else f
+            key = "truncated" if key.startswith("truncated") else key
+            counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def _retriever_baseline(cfg, rows: list[dict]) -> tuple[dict | None, str | None]:
     """Phase-2 match probabilities for the rows joined with a structured corpus, if possible."""
     from ..errors import RecruiterError
@@ -100,13 +136,12 @@ def decisions(cfg: RecruiterConfig, engine=None) -> tuple[dict, list[dict], list
     rows = read_split(e.data, e.split, e.max_examples)
     train_rows = read_split(e.data, "train")
     engine = engine or _engine(cfg)
-    records, seconds = engine.decide_all(rows, channel="eval", label=f"{e.split} decisions")
+    core = score_split(engine, rows, train_rows, seed=cfg.seed)
+    records = core.pop("_records")
     y = [r["label"] for r in rows]
     pred = [rec.get("status") for rec in records]
     p = [rec.get("p_select") for rec in records]
-    tf_pred, tf_p = tfidf_logreg(train_rows, rows, seed=cfg.seed)
-    mj_pred, mj_p = majority(train_rows, rows)
-    systems = {"model": decision_metrics(y, pred, p)}
+    systems = {"model": core["model"]}
     threshold = None
     notes = []
     if e.tune_threshold:
@@ -117,8 +152,8 @@ def decisions(cfg: RecruiterConfig, engine=None) -> tuple[dict, list[dict], list
         )
         at = [None if x is None else ("select" if x >= threshold else "reject") for x in p]
         systems["model @ threshold"] = decision_metrics(y, at, p)
-    systems["TF-IDF + LR"] = decision_metrics(y, tf_pred, tf_p)
-    systems["majority"] = decision_metrics(y, mj_pred, mj_p)
+    systems["TF-IDF + LR"] = core["tfidf_logreg"]
+    systems["majority"] = core["majority"]
     ret, note = _retriever_baseline(cfg, rows)
     if ret is not None:
         systems["retriever phase-2"] = ret
@@ -130,26 +165,27 @@ def decisions(cfg: RecruiterConfig, engine=None) -> tuple[dict, list[dict], list
         notes.append(note)
     lat = [rec["latency_ms"] for rec in records if rec.get("latency_ms") is not None]
     ys = [int(v == "select") for v in y]
+    scores = [x if x is not None else 0.5 for x in p]
     result = {
         "data": e.data,
         "split": e.split,
         "n": len(rows),
         "systems": systems,
         "threshold": threshold,
-        "per_source": by_group([str(r.get("source") or "") for r in rows], y, pred, p),
+        "per_source": core["per_source"]["model"],
+        "per_source_tfidf": core["per_source"]["tfidf_logreg"],
         "per_role": by_group([str(r.get("role") or "") for r in rows], y, pred, p),
         "evidence": evidence_grounding(records, rows),
+        "flags": core["flags"],
         "latency_ms": {
             "p50": float(np.percentile(lat, 50)) if lat else None,
             "p95": float(np.percentile(lat, 95)) if lat else None,
         },
-        "decisions_per_second": len(rows) / seconds if seconds else None,
-        "reliability": reliability(ys, [x if x is not None else 0.5 for x in p])
-        if any(x is not None for x in p)
-        else [],
+        "decisions_per_second": core["decisions_per_second"],
+        "reliability": reliability(ys, scores) if any(x is not None for x in p) else [],
         "curves": {
-            "model": {"y": ys, "p": [x if x is not None else 0.5 for x in p]},
-            "TF-IDF + LR": {"y": ys, "p": tf_p},
+            "model": {"y": ys, "p": scores},
+            "TF-IDF + LR": {"y": ys, "p": core["tfidf_curve"]},
         },
         "notes": notes,
     }

@@ -280,16 +280,19 @@ class Engine:
         return decision_record(cand, parsed, res.p_select, ms, flags, self.describe(), error)
 
 
-def from_config(cfg, merge: bool = True) -> Engine:
-    """The engine for a :class:`~recruiter.config.RecruiterConfig` (models + runtime + inference)."""
+def from_config(
+    cfg, merge: bool = True, llm: str | None = None, adapter: str | None = None
+) -> Engine:
+    """The engine for a :class:`~recruiter.config.RecruiterConfig` (models + runtime +
+    inference); ``llm``/``adapter`` override the configured ones (evaluating a new run)."""
     i = cfg.inference
     if cfg.runtime.num_threads:
         import torch
 
         torch.set_num_threads(cfg.runtime.num_threads)
     return Engine(
-        llm=cfg.models.llm,
-        adapter=i.adapter,
+        llm=llm or cfg.models.llm,
+        adapter=adapter if adapter is not None else i.adapter,
         precision=i.precision,
         device=cfg.runtime.device,
         max_new_tokens=i.max_new_tokens,

@@ -16,44 +16,9 @@ from pathlib import Path
 
 from ..config import RecruiterConfig
 from ..errors import InputError
-from ..eval.baselines import majority, tfidf_logreg
-from ..eval.metrics import by_group, decision_metrics
+from ..eval.pipeline import score_split
 from ..storage import atomic_write_json, atomic_write_text
 from . import data as data_mod
-
-
-def evaluate_rows(engine, train_rows: list[dict], test_rows: list[dict], seed: int = 0) -> dict:
-    """Model and baseline metrics (overall and per source file) on ``test_rows``."""
-    records, seconds = engine.decide_all(test_rows, channel="eval", label="test decisions")
-    y = [r["label"] for r in test_rows]
-    sources = [str(r.get("source") or "") for r in test_rows]
-    pred = [rec.get("status") for rec in records]
-    p_sel = [rec.get("p_select") for rec in records]
-    tf_pred, tf_p = tfidf_logreg(train_rows, test_rows, seed=seed)
-    mj_pred, mj_p = majority(train_rows, test_rows)
-    return {
-        "model": decision_metrics(y, pred, p_sel),
-        "tfidf_logreg": decision_metrics(y, tf_pred, tf_p),
-        "majority": decision_metrics(y, mj_pred, mj_p),
-        "per_source": {
-            "model": by_group(sources, y, pred, p_sel),
-            "tfidf_logreg": by_group(sources, y, tf_pred, tf_p),
-        },
-        "decisions_per_second": round(len(test_rows) / seconds, 3) if seconds else None,
-        "seconds": round(seconds, 1),
-        "flags": _flag_counts(records),
-        "_records": records,
-    }
-
-
-def _flag_counts(records: list[dict]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for rec in records:
-        for f in rec.get("flags", []):
-            key = f.split(":", 1)[-1] if f.startswith(("resume:", "transcript:", "role:")) else f
-            key = "truncated" if key.startswith("truncated") else key
-            counts[key] = counts.get(key, 0) + 1
-    return dict(sorted(counts.items()))
 
 
 def evaluate_run(
@@ -64,7 +29,7 @@ def evaluate_run(
     split: str = "test",
 ) -> dict:
     """Evaluate ``run_dir/adapter`` on ``data`` (default: the data it was trained on)."""
-    from ..inference.engine import Engine
+    from ..inference.engine import from_config
 
     run_dir = Path(run_dir)
     adapter = run_dir / "adapter" if (run_dir / "adapter").is_dir() else run_dir
@@ -80,25 +45,16 @@ def evaluate_run(
     test_rows = data_mod.read_split(data, split, limit)
     train_rows = data_mod.read_split(data, "train")
 
-    i = cfg.inference
-    engine = Engine(
-        llm=meta.get("base_model", cfg.models.llm),
-        adapter=str(adapter),
-        precision=i.precision,
-        device=cfg.runtime.device,
-        max_new_tokens=i.max_new_tokens,
-        retry_max_new_tokens=i.retry_max_new_tokens,
-        batch_size=i.batch_size,
-        prompt_budget=i.prompt_budget,
-    )
-    result = evaluate_rows(engine, train_rows, test_rows, seed=cfg.seed)
+    engine = from_config(cfg, llm=meta.get("base_model", cfg.models.llm), adapter=str(adapter))
+    result = score_split(engine, test_rows, train_rows, seed=cfg.seed)
     records = result.pop("_records")
+    result.pop("tfidf_curve")
     result.update(
         data=str(data),
         split=split,
         data_manifest_sha256=data_mod.manifest_sha256(data),
         engine=engine.describe(),
-        max_new_tokens=i.max_new_tokens,
+        max_new_tokens=cfg.inference.max_new_tokens,
     )
     lines = [
         json.dumps({"id": r.get("id"), "source": r.get("source"), "label": r["label"], **rec})
