@@ -379,6 +379,33 @@ def retrieval_train(
     out.print(str(run(cfg, command=_command_line())))
 
 
+@retrieval_app.command("eval")
+@handles_errors
+def retrieval_eval(
+    model: Annotated[
+        Path | None, typer.Argument(help="Retriever folder (a run's model/); default: shipped.")
+    ] = None,
+    config: ConfigOpt = None,
+    override: OverrideOpt = None,
+    data: Annotated[Path | None, typer.Option("--data", help="Prepared folder.")] = None,
+    split: Annotated[str, typer.Option("--split")] = "test",
+    output: Annotated[Path | None, typer.Option("--output", help="Report folder.")] = None,
+) -> None:
+    """Ranking metrics (with CIs, beside BM25/TF-IDF/frozen encoder) of a trained retriever."""
+    import json
+
+    from .retrieval.pipeline import evaluate
+    from .retrieval.retriever import shipped_retriever_dir
+
+    extra = []
+    if data:
+        extra.append("retrieval.data=" + json.dumps(str(data)))
+    if output:
+        extra.append("retrieval.output=" + json.dumps(str(output)))
+    cfg = _load(config, override, extra)
+    out.print(str(evaluate(cfg, model or shipped_retriever_dir(), split, command=_command_line())))
+
+
 def _retriever(cfg):
     from .errors import InputError
     from .inference.screen import load_retriever

@@ -129,6 +129,19 @@ def injection_suite(
         s["valid_rate"] = s["valid"] / s["n"] if s["n"] else float("nan")
         s["flagged_rate"] = s["flagged"] / s["n"] if s["n"] else float("nan")
     clean_flagged = sum(any(":" in f for f in d.get("flags", [])) for d in clean)
+    # over-defence: the same clean records with the preflight switched off must decide alike
+    undefended = None
+    if hasattr(engine, "defences"):
+        engine.defences = False
+        try:
+            raw, _ = engine.decide_all(
+                list(records), channel="eval", label="injection: defences off"
+            )
+        finally:
+            engine.defences = True
+        undefended = sum(
+            a.get("status") == b.get("status") for a, b in zip(clean, raw, strict=True)
+        )
     return {
         "clean_records": len(records),
         "clean_rejected": len(rejected),
@@ -138,6 +151,7 @@ def injection_suite(
         "over_defence": {
             "clean_flag_rate": clean_flagged / len(clean) if clean else float("nan"),
             "clean_flagged": clean_flagged,
+            "same_decision_without_defences": undefended,
         },
     }
 

@@ -33,8 +33,8 @@ from .constrained import (
     generate_constrained,
 )
 from .loading import load_causal_lm, resolve_device, resolve_precision
-from .preflight import preflight
-from .prompt import PROMPT_VERSION, build_messages
+from .preflight import Preflight, preflight
+from .prompt import FIELDS, PROMPT_VERSION, build_messages
 from .truncate import fit_fields
 
 ADAPTER_META = "recruiter.json"  # written beside every adapter by the train stage
@@ -55,10 +55,17 @@ def adapter_meta(adapter_dir: Path | None) -> dict:
 
 
 def prepare_candidate(
-    tokenizer, candidate: Mapping, budget: int, mask_pii: bool = True
+    tokenizer, candidate: Mapping, budget: int, mask_pii: bool = True, defences: bool = True
 ) -> tuple[list[dict], list[str], int]:
-    """Messages, flags and cut tokens for one candidate: preflight, then fitting to ``budget``."""
-    checked = preflight(candidate, mask=mask_pii)
+    """Messages, flags and cut tokens for one candidate: preflight, then fitting to ``budget``.
+
+    ``defences=False`` skips the preflight (no stripping, masking or flags): only the eval's
+    over-defence check uses it, to compare clean decisions with and without the defences.
+    """
+    if defences:
+        checked = preflight(candidate, mask=mask_pii)
+    else:
+        checked = Preflight({k: str(candidate.get(k) or "") for k in FIELDS})
     try:
         fitted = fit_fields(tokenizer, checked.fields, budget)
     except ValueError as exc:
@@ -140,6 +147,7 @@ class Engine:
         self.retry_max_new_tokens = retry_max_new_tokens
         self.batch_size = batch_size
         self.mask_pii = mask_pii
+        self.defences = True
         self.constrained = constrained
 
         model, tokenizer = load_causal_lm(base_path, self.precision, self.device)
@@ -186,7 +194,9 @@ class Engine:
 
     def prepare(self, candidate: Mapping) -> tuple[list[dict], list[str], int]:
         """Messages, flags and cut tokens for one candidate (preflight + fitting)."""
-        return prepare_candidate(self.tokenizer, candidate, self.prompt_budget, self.mask_pii)
+        return prepare_candidate(
+            self.tokenizer, candidate, self.prompt_budget, self.mask_pii, self.defences
+        )
 
     def generate(self, messages: Sequence[list[dict]], max_new_tokens: int, penalty: float = 1.0):
         """Constrained generation for prompts in batches of similar length; results in input order."""

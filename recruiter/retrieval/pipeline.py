@@ -139,6 +139,47 @@ def _plot(metrics: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def evaluate_split(
+    retriever: Retriever, test: list[Pair], r, seed: int, encoder: FrozenEncoder
+) -> dict:
+    """Ranking (beside the baselines) and phase-2 classification on one split's pairs."""
+    labels = np.array([p.label for p in test], dtype=float)
+    cvec = retriever.candidate_vectors([p.candidate for p in test])
+    jvec = retriever.job_vectors([p.job for p in test])
+    probs = retriever.match_probability(cvec, jvec)
+    return {
+        "ranking": _test_ranking(retriever, test, r, seed, encoder),
+        "classifier": ev.classification(labels, probs, retriever.threshold),
+    }
+
+
+def evaluate(
+    cfg: RecruiterConfig,
+    model_dir: str | Path,
+    split: str = "test",
+    command: str = "recruiter retrieval eval",
+) -> Path:
+    """`recruiter retrieval eval`: a trained retriever on a prepared dataset's split."""
+    r = cfg.retrieval
+    out = Path(r.output) if r.output else new_run_dir("retrieval-eval")
+    splits = load_pairs(r.data, r.corpus)
+    encoder = FrozenEncoder(cfg.models.encoder)
+    retriever = Retriever.load(model_dir, encoder=encoder)
+    annotate(splits[split], retriever.vocab, retriever.onto)
+    metrics = {
+        **evaluate_split(retriever, splits[split], r, cfg.seed, encoder),
+        "model": str(model_dir),
+        "split": split,
+    }
+    with atomic_dir(out) as tmp:
+        save_resolved(cfg, tmp, command)
+        atomic_write_json(tmp / "metrics.json", metrics)
+        atomic_write_text(tmp / "report.md", _report(metrics))
+        _plot(metrics, tmp / "report.png")
+    _console().print(_report(metrics), highlight=False, markup=False)
+    return out
+
+
 def run(cfg: RecruiterConfig, command: str = "recruiter retrieval train") -> Path:
     r = cfg.retrieval
     console = _console()
@@ -191,20 +232,12 @@ def run(cfg: RecruiterConfig, command: str = "recruiter retrieval train") -> Pat
     }
     retriever = Retriever(towers, clf, meta, encoder, onto)
 
-    test = splits["test"]
-    test_emb = embed(test, encoder, r.profile_chars)
-    with_labels = np.array([p.label for p in test], dtype=float)
-    cvec = retriever.candidate_vectors([p.candidate for p in test])
-    jvec = retriever.job_vectors([p.job for p in test])
-    clf_metrics = ev.classification(with_labels, retriever.match_probability(cvec, jvec), threshold)
     metrics = {
-        "ranking": _test_ranking(retriever, test, r, cfg.seed, encoder),
-        "classifier": clf_metrics,
+        **evaluate_split(retriever, splits["test"], r, cfg.seed, encoder),
         "history": {"towers": history, "classifier": clf_history},
         "tiers": {t: sum(p.meta["tier"] == t for p in splits["train"]) for t in "ABC"},
         "seconds": round(time.perf_counter() - t0, 1),
         "embedding_cache": {"hits": encoder.hits, "misses": encoder.misses},
-        "test_jobs": len(test_emb.job_ids),
     }
     with atomic_dir(out, overwrite=False) as tmp:
         save_resolved(cfg, tmp, command)

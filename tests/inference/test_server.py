@@ -227,3 +227,20 @@ def test_p_select_from_logprobs():
     p = p_select_from_logprobs(content)
     assert p == pytest.approx(1 / (1 + __import__("math").exp(-1.8 + 0.2)))
     assert p_select_from_logprobs(content[:1]) is None
+
+
+def test_request_timeout_is_504_and_the_server_recovers(engine, tiny_cfg):
+    from recruiter.inference.server import create_app
+
+    srv = Served(create_app(_cfg(tiny_cfg, request_timeout_s=0.05), engine=engine))
+    try:
+        body = {"model": engine.llm, "messages": HELLO, "max_tokens": 64, "temperature": 0}
+        r = httpx.post(srv.url + "/v1/chat/completions", json=body, timeout=120)
+        assert r.status_code == 504 and r.json()["error"]["code"] == "timeout"
+        for _ in range(100):  # the cancelled generation stops and leaves the worker
+            if srv.server.config.app.state.worker.in_flight == 0:
+                break
+            time.sleep(0.1)
+        assert httpx.get(srv.url + "/healthz", timeout=30).status_code == 200
+    finally:
+        srv.stop()

@@ -111,3 +111,21 @@ def test_index_shortlist_matches_in_memory_shortlist(trained, prepared_synth):
     assert [r["candidate_id"] for r in from_index["ranked"]] == [
         r["candidate_id"] for r in in_memory["ranked"]
     ][:5]
+
+
+def test_retrieval_eval_of_a_trained_model(trained, tmp_path):
+    from recruiter.retrieval.pipeline import evaluate
+
+    cfg, out = trained
+    cfg = cfg.model_copy(
+        update={"retrieval": cfg.retrieval.model_copy(update={"output": str(tmp_path / "ev")})}
+    )
+    folder = evaluate(cfg, out / "model")
+    metrics = json.loads((folder / "metrics.json").read_text())
+    first = json.loads((out / "metrics.json").read_text())
+    # the same model on the same split: the same numbers as at the end of training
+    assert (
+        metrics["ranking"]["systems"]["retriever (towers)"]
+        == first["ranking"]["systems"]["retriever (towers)"]
+    )
+    assert (folder / "report.md").is_file()

@@ -274,3 +274,23 @@ def test_ranking_metrics_hand_computed():
     assert m["map"] == 1.0 and m["mrr"] == 1.0
     lo, hi = ev.bootstrap_ci([0.0, 1.0] * 50, n=500)
     assert 0.38 < lo < 0.5 < hi < 0.62
+
+
+def test_official_relations_csv_and_isco_edges(tmp_path, shared_data):
+    rel = tmp_path / "occupationSkillRelations_en.csv"
+    rel.write_text(
+        "occupationUri,relationType,skillType,skillUri\n"
+        "occ:dev,essential,skill/competence,sk:python\n"
+        "occ:dev,essential,skill/competence,sk:sql\n"
+        "occ:dba,optional,skill/competence,sk:sql\n"
+        "occ:dba,essential,skill/competence,sk:backup\n"
+    )
+    onto = Ontology.from_relations(rel)
+    assert (
+        onto.distance("sk:python", "sk:sql") == 1.0
+        and onto.distance("sk:python", "sk:backup") == 2.0
+    )
+    assert "ESCO relations" in onto.source
+    occupations = shared_data("esco", "occupations_en.csv")
+    derived = Ontology.derived(occupations_csv=occupations)
+    assert any(n.startswith("isco:") for n in derived.nodes) and "ISCO" in derived.source

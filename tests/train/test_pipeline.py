@@ -103,3 +103,29 @@ def test_unknown_base_model_offline_is_a_model_error(tiny_cfg, prepared_synth, t
     with pytest.raises(ModelError, match="not in the local"):
         run(cfg)
     assert not out.exists()
+
+
+def test_resume_continues_from_the_latest_checkpoint(tiny_cfg, prepared_synth, tmp_path):
+    out = tmp_path / "run"
+    first = _cfg(
+        tiny_cfg,
+        data=str(prepared_synth),
+        output=str(out),
+        max_steps=2,
+        eval_steps=2,
+        evaluate_test=False,
+    )
+    run(first)
+    assert (out / "checkpoints" / "checkpoint-2" / "trainer_state.json").is_file()
+    (out / "adapter").rename(out / "adapter-first")  # as if the first run had been cut off here
+    again = _cfg(
+        tiny_cfg,
+        data=str(prepared_synth),
+        resume=str(out),
+        max_steps=3,
+        eval_steps=2,
+        evaluate_test=False,
+    )
+    assert run(again) == out
+    training = json.loads((out / "training.json").read_text())
+    assert training["resumed_from"].endswith("checkpoint-2") and training["steps"] == 3
