@@ -67,6 +67,20 @@ def _dataset_section(name: str, d: dict) -> list[str]:
     return lines + [""]
 
 
+def corpus_info(prepared: str | Path) -> str:
+    """'synthetic corpus seed S, N records' when the prepared data came from `prepare synth`."""
+    import yaml
+
+    try:
+        cfg = yaml.safe_load((Path(prepared) / "config.yaml").read_text()) or {}
+        first = Path(cfg["prepare"]["inputs"][0])
+        corpus = first if first.is_dir() else first.parent
+        synth = (yaml.safe_load((corpus / "config.yaml").read_text()) or {})["prepare"]["synth"]
+        return f"synthetic corpus (`recruiter prepare synth`) seed {synth['seed']}, {synth['n_records']} records, label noise {synth['label_noise']}"
+    except (OSError, KeyError, TypeError, IndexError, ValueError):
+        return "prepared data"
+
+
 def render(training: dict, metrics: dict) -> str:
     t = training
     cfg = t.get("config", {}).get("train", {})
@@ -83,7 +97,8 @@ def render(training: dict, metrics: dict) -> str:
         "",
         f"- Base model: `{t['base_model']}`; prompt `{t['prompt_version']}`, prompt budget "
         f"{t['prompt_budget']} tokens (max length {t['max_length']}).",
-        f"- Data: `{t['data']}`, manifest sha256 `{t['data_manifest_sha256']}`; "
+        f"- Data: {corpus_info(t['data'])}, prepared into `{t['data']}` (manifest sha256 "
+        f"`{t['data_manifest_sha256']}`); "
         f"{t['examples']['train']} train / {t['examples']['validation']} validation examples; "
         f"cut to fit: {t['truncation']['train']['cut']} train examples.",
         f"- LoRA r={lora.get('r')}, alpha={lora.get('alpha')}, dropout={lora.get('dropout')}, "
