@@ -241,7 +241,9 @@ def build_prefix(model, ids: list[int]) -> SharedPrefix:
     from transformers import DynamicCache
 
     cache = DynamicCache()
-    model(input_ids=torch.tensor([ids], device=model.device), past_key_values=cache, use_cache=True)
+    model(
+        input_ids=torch.tensor([ids], device=model.device), use_cache=True, **{_CACHE_KWARG: cache}
+    )
     return SharedPrefix(list(ids), cache)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -154,7 +155,9 @@ class Engine:
         if self.adapter_dir is not None:
             from peft import PeftModel
 
-            model = PeftModel.from_pretrained(model, str(self.adapter_dir))
+            with warnings.catch_warnings():  # PEFT calls a transformers API deprecated in v5
+                warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
+                model = PeftModel.from_pretrained(model, str(self.adapter_dir))
             if merge and self.precision != "nf4":
                 model = model.merge_and_unload()
             model.eval()
