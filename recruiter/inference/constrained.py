@@ -282,8 +282,8 @@ def _layout(
         with torch.inference_mode():
             model(
                 input_ids=torch.tensor([head[start:]], device=device),
-                past_key_values=cache,
                 use_cache=True,
+                **{_CACHE_KWARG: cache},
             )
     if len(ids) > 1:
         cache.batch_repeat_interleave(len(ids))
