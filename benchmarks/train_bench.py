@@ -92,8 +92,9 @@ def child(name: str, steps: int, n: int, prepared: Path | None) -> dict:
                 {
                     "prompt": build_messages({k: r[k] for k in data.FIELDS}),
                     "completion": [{"role": "assistant", "content": r["output"]}],
+                    "idx": i,
                 }
-                for r in rows
+                for i, r in enumerate(rows)
             ]
         )
         model, _ = load_causal_lm(path, "bf16", device, training=True)
@@ -117,12 +118,17 @@ def child(name: str, steps: int, n: int, prepared: Path | None) -> dict:
             disable_tqdm=True,
         )
         trainer = SFTTrainer(model=model, args=args, train_dataset=ds, processing_class=tok)
-        # TRL truncates to max_length from the end: count examples whose answer lost tokens
+        # TRL truncates to max_length from the end, and drops examples left without any
+        # completion token: both count as answers cut (aligned by the row index column).
         answers = [len(tok(r["output"], add_special_tokens=False)["input_ids"]) for r in rows]
-        kept = [
-            sum(1 for x in ex["labels"] if x != -100) if "labels" in ex else len(ex["input_ids"])
-            for ex in trainer.train_dataset
-        ]
+        kept = [0] * len(rows)
+        for ex in trainer.train_dataset:
+            if "completion_mask" in ex:
+                kept[ex["idx"]] = sum(ex["completion_mask"])
+            elif "labels" in ex:
+                kept[ex["idx"]] = sum(1 for x in ex["labels"] if x != -100)
+            else:
+                kept[ex["idx"]] = len(ex["input_ids"])
         cut = sum(k < a for k, a in zip(kept, answers, strict=True))
     else:
         t = TrainConfig(
