@@ -151,7 +151,9 @@ def main() -> None:
         f50, f99, exact = r[("flat", 0)]
         for ef in args.ef_search:
             h50, h99, approx = r[("hnsw", ef)]
-            recall = np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact, strict=True)])
+            recall = np.mean(
+                [len(set(a) & set(e)) / 10 for a, e in zip(approx, exact, strict=True)]
+            )
             print(
                 f"{r['data']:>9} {r['n']:>9,} {ef:>8} {f50:>8.2f}m {h50:>8.3f}m {h99:>8.3f}m "
                 f"{f50 / h50:>8.1f} {recall:>9.3f} {r['hnsw_build_s']:>8.1f} {r['hnsw_mb']:>8.0f}"

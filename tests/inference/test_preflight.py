@@ -63,6 +63,22 @@ def test_own_name_and_contacts_are_masked_other_text_is_not():
     assert "Kubernetes" in out and "Spanish" in out
 
 
+def test_name_mask_leaves_words_and_compounds_that_share_a_name_part():
+    text = (
+        "LONG HUYNH\nHow long at Williams-Smith? Huynh led it; so did long-time peers. long huynh"
+    )
+    out = mask_contacts(text, "Long Huynh")
+    assert (
+        out == "[NAME]\nHow long at Williams-Smith? [NAME] led it; so did long-time peers. [NAME]"
+    )
+    assert mask_contacts("Worked at Williams-Smith with Williams.", "Cedric Williams") == (
+        "Worked at Williams-Smith with [NAME]."
+    )
+    assert mask_contacts("May Zhang (May 2023 - Apr 2024). Zhang led.", "May Zhang") == (
+        "[NAME] (May 2023 - Apr 2024). [NAME] led."
+    )
+
+
 def test_preflight_masks_only_candidate_documents():
     cand = {
         "name": "Ann Lee",

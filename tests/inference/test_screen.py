@@ -19,9 +19,21 @@ def test_screen_example_pool_with_the_shipped_retriever(tmp_path):
     r = CliRunner().invoke(
         app,
         [
-            "screen", "--job", str(REPO / "examples/job.json"), "--pool", str(REPO / "examples/pool.jsonl"),
-            "--top-k", "5", "--output", str(out), "-c", str(REPO / "configs/tiny.yaml"),
-            "-o", "retrieval.model=default", "-o", "screen.shortlist_k=2",
+            "screen",
+            "--job",
+            str(REPO / "examples/job.json"),
+            "--pool",
+            str(REPO / "examples/pool.jsonl"),
+            "--top-k",
+            "5",
+            "--output",
+            str(out),
+            "-c",
+            str(REPO / "configs/tiny.yaml"),
+            "-o",
+            "retrieval.model=default",
+            "-o",
+            "screen.shortlist_k=2",
         ],
     )
     assert r.exit_code == 0, r.output
@@ -44,6 +56,17 @@ def test_screen_refuses_a_bad_pool(tmp_path):
 
     pool = tmp_path / "pool.jsonl"
     pool.write_text('{"resume": "x"}\n{"candidate_id": 5}\n')
-    r = CliRunner().invoke(app, ["screen", "--job", str(REPO / "examples/job.json"), "--pool", str(pool), "--output", str(tmp_path / "o")])
+    r = CliRunner().invoke(
+        app,
+        [
+            "screen",
+            "--job",
+            str(REPO / "examples/job.json"),
+            "--pool",
+            str(pool),
+            "--output",
+            str(tmp_path / "o"),
+        ],
+    )
     assert r.exit_code == 2 and "pool.jsonl:1" in r.output and "pool.jsonl:2" in r.output
     assert not (tmp_path / "o").exists()
