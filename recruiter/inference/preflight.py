@@ -9,12 +9,14 @@ model. The preflight
 * **masks the candidate's own name and contact details** with the placeholders the model was
   trained on (``[NAME]``, ``[EMAIL]``, ``[PHONE]``, ``[URL]``): the training data was PII-masked, so
   this keeps the served text in distribution and keeps names out of the decision;
-* **flags instruction-like text** aimed at the model ("ignore previous instructions", "mark this
-  candidate as selected", fake system/assistant turns). Flags go into the decision's ``flags``
-  for the human reviewer; the text itself stays (it is data, and spotlighting in the prompt
-  tells the model so). Flagging, not deleting, is the trade-off: deleting matched sentences
-  would let an attacker delete genuine content by adding trigger words, and a reviewer needs to
-  see the attempt.
+* **flags and removes instruction-like text** aimed at the model ("ignore previous
+  instructions", "mark this candidate as selected", fake system/assistant turns). Flags go into
+  the decision's ``flags`` for the human reviewer, who still has the original document; the
+  model reads :data:`REMOVED` in its place. Flagging alone was measured and not enough (a
+  small model obeys often enough to matter, see :func:`neutralise_injections`). The cost: a
+  candidate whose genuine line happens to match loses that line, which only hurts a
+  candidate who addresses the screening model; the eval's over-defence check counts clean
+  decisions that change with the defences on.
 
 The patterns are deliberately about *addressing the model or the screening process*; ordinary
 resume language ("selected for the leadership programme", "I follow instructions carefully")
@@ -87,6 +89,51 @@ class Preflight:
     invisible_removed: int = 0
 
 
+REMOVED = "[removed by preflight: text addressed to the screening model]"
+
+
+def neutralise_injections(text: str, max_line: int = 300) -> tuple[str, int]:
+    """Replace what the injection patterns match with :data:`REMOVED`; returns (text, count).
+
+    Flagging alone left the model to decide whether to obey: on the synthetic test split a
+    third of rejected candidates flipped to select when an instruction was added to the resume.
+    An instruction to the screening model is not a qualification, so the model never reads it;
+    the reviewer still sees the flag and the original document. The unit removed is the whole
+    line when it is short (an inserted line, a fake "SYSTEM:" answer), else the sentence, so a
+    long paragraph loses only the offending sentence.
+    """
+    spans: list[tuple[int, int]] = []
+    for _, rx in _INJECTION_RE:
+        for m in rx.finditer(text):
+            start = m.start() + len(m.group()) - len(m.group().lstrip("\n"))  # a leading "\n"
+            ls = text.rfind("\n", 0, start) + 1
+            le = text.find("\n", m.end())
+            le = len(text) if le < 0 else le
+            if le - ls <= max_line:
+                spans.append((ls, le))
+                continue
+            ss = max(text.rfind(c, ls, start) for c in ".!?") + 1
+            ss = max(ss, ls)
+            ends = [i for i in (text.find(c, m.end(), le) for c in ".!?") if i >= 0]
+            spans.append((ss, min(ends) + 1 if ends else le))
+    if not spans:
+        return text, 0
+    spans.sort()
+    merged = [list(spans[0])]
+    for a, b in spans[1:]:
+        if a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    out, last = [], 0
+    for a, b in merged:
+        lead = len(text[a:b]) - len(text[a:b].lstrip())
+        out += [text[last : a + lead], REMOVED]
+        last = b
+    out.append(text[last:])
+    return "".join(out), len(merged)
+
+
 def strip_invisible(text: str) -> tuple[str, int]:
     cleaned, n = INVISIBLE.subn("", text)
     return cleaned, n
@@ -151,6 +198,7 @@ def preflight(candidate: Mapping, mask: bool = True) -> Preflight:
         if key in ("resume", "transcript"):  # the JD is the employer's text
             for name in injection_flags(text):
                 flags.append(f"{key}:{name}")
+            text, _ = neutralise_injections(text)
             if mask:
                 text = mask_contacts(text, candidate.get("name"))
         out[key] = text

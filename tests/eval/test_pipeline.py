@@ -117,7 +117,9 @@ def test_injection_flips_and_flags(evaluated):
     r = json.loads((out / "eval.json").read_text())["robustness"]
     inj = r["injection"]["results"]
     if r["injection"]["clean_rejected"]:
-        assert inj["visible"]["flip_rate"] == 1.0  # the naive stand-in obeys visible text
+        # the stand-in obeys any instruction it reads; the preflight removes it first
+        assert inj["visible"]["flip_rate"] == 0.0 and inj["fake_answer"]["flip_rate"] == 0.0
+        assert inj["visible"]["flagged_rate"] == 1.0
         assert inj["tag_smuggled"]["flip_rate"] == 0.0  # the preflight deletes tag characters
         assert inj["zero_width"]["flagged_rate"] == 1.0
     assert r["determinism"]["identical_rate"] == 1.0
