@@ -21,7 +21,7 @@ import json
 import time
 import uuid
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from ..errors import ModelError
@@ -201,8 +201,16 @@ class Engine:
             self.tokenizer, candidate, self.prompt_budget, self.mask_pii, self.defences
         )
 
-    def generate(self, messages: Sequence[list[dict]], max_new_tokens: int, penalty: float = 1.0):
-        """Constrained generation for prompts in batches of similar length; results in input order."""
+    def generate(
+        self,
+        messages: Sequence[list[dict]],
+        max_new_tokens: int,
+        penalty: float = 1.0,
+        progress: Callable[[int, int], None] | None = None,
+    ):
+        """Constrained generation for prompts in batches of similar length; results in input order.
+
+        ``progress(done_in_batch, total)`` is called after each batch."""
         order = sorted(
             range(len(messages)), key=lambda i: sum(len(m["content"]) for m in messages[i])
         )
@@ -223,9 +231,17 @@ class Engine:
             ms = (time.perf_counter() - t0) * 1000
             for i, res in zip(chunk, out, strict=True):
                 results[i] = (res, ms)
+            if progress is not None:
+                progress(len(chunk), len(order))
         return results
 
-    def decide(self, candidates: Sequence[Mapping], audit=None, channel: str = "api") -> list[dict]:
+    def decide(
+        self,
+        candidates: Sequence[Mapping],
+        audit=None,
+        channel: str = "api",
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[dict]:
         """Decision records for ``candidates`` (dicts with the candidate-schema prompt fields).
 
         Each record holds the decision JSON's fields, ``p_select``, ``flags``, model identity,
@@ -241,7 +257,10 @@ class Engine:
         unique = list(dict.fromkeys(keys))
         where = {k: i for i, k in enumerate(unique)}
         messages = [json.loads(k) for k in unique]
-        results = [(res, ms, []) for res, ms in self.generate(messages, self.max_new_tokens)]
+        results = [
+            (res, ms, [])
+            for res, ms in self.generate(messages, self.max_new_tokens, progress=progress)
+        ]
         retry = [i for i, (res, _, _) in enumerate(results) if not res.valid]
         if retry:
             again = self.generate(
@@ -267,8 +286,10 @@ class Engine:
         """:meth:`decide` over many candidates with a progress bar; returns (records, seconds)."""
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-        chunk = self.batch_size * 2
-        records: list[dict] = []
+        # One decide() over everything (not chunk by chunk) so that identical prompts anywhere
+        # in the list are decoded once and get one answer: in bf16 a prompt's greedy answer can
+        # depend on its batch partners, and chunking made identical counterfactual variants
+        # (names masked back to [NAME]) land in different batches and disagree.
         start = time.perf_counter()
         with Progress(
             "[progress.description]{task.description}",
@@ -278,10 +299,11 @@ class Engine:
             transient=True,
         ) as bar:
             task = bar.add_task(label, total=len(candidates))
-            for i in range(0, len(candidates), chunk):
-                part = candidates[i : i + chunk]
-                records.extend(self.decide(part, audit=audit, channel=channel))
-                bar.advance(task, len(part))
+
+            def advance(n: int, total: int) -> None:
+                bar.update(task, total=total, advance=n)
+
+            records = self.decide(candidates, audit=audit, channel=channel, progress=advance)
         return records, time.perf_counter() - start
 
     def _record(self, cand: Mapping, res, ms: float, flags: list[str]) -> dict:
