@@ -29,13 +29,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
-# Reproduces the shipped adapter (hours on a 2-core CPU, minutes on a GPU) and its model card.
+# Reproduces the shipped adapter (hours on a 2-core CPU, minutes on a GPU) and its model card;
+# `make train HIRING=path/to/export` also scores it on a hiring export (durgesh layout).
 train: $(STAMP)
 	$(VENV)/bin/recruiter prepare synth -c configs/prepare_synth.yaml
 	$(VENV)/bin/recruiter prepare -c configs/prepare_synth.yaml
 	$(VENV)/bin/recruiter train -c configs/train.yaml
-	@if [ -d ../shared/data/hiring ]; then \
-	  $(VENV)/bin/recruiter prepare -c configs/prepare_hiring.yaml && \
+	@if [ -n "$(HIRING)" ]; then \
+	  $(VENV)/bin/recruiter prepare -c configs/prepare_hiring.yaml -i $(HIRING) && \
 	  $(VENV)/bin/recruiter train evaluate runs/train/shipped --data runs/prepare/hiring --name hiring; fi
 	rm -rf recruiter/assets/adapters/smollm2-135m-recruiter
 	cp -r runs/train/shipped/adapter recruiter/assets/adapters/smollm2-135m-recruiter

@@ -10,20 +10,22 @@ from typer.testing import CliRunner
 REPO = Path(__file__).resolve().parents[2]
 
 
+def _screen(app, pool, args):
+    """`recruiter screen` on the example job and ``pool`` with extra CLI ``args``."""
+    job = str(REPO / "examples/job.json")
+    return CliRunner().invoke(app, ["screen", "--job", job, "--pool", str(pool), *args])
+
+
 def test_screen_example_pool_with_the_shipped_retriever(tmp_path):
     from recruiter.cli import app
     from recruiter.inference.audit import AuditLog
 
     before = AuditLog().count()
     out = tmp_path / "report"
-    r = CliRunner().invoke(
+    r = _screen(
         app,
+        REPO / "examples/pool.jsonl",
         [
-            "screen",
-            "--job",
-            str(REPO / "examples/job.json"),
-            "--pool",
-            str(REPO / "examples/pool.jsonl"),
             "--top-k",
             "5",
             "--output",
@@ -56,14 +58,10 @@ def test_screen_refuses_a_bad_pool(tmp_path):
 
     pool = tmp_path / "pool.jsonl"
     pool.write_text('{"resume": "x"}\n{"candidate_id": 5}\n')
-    r = CliRunner().invoke(
+    r = _screen(
         app,
+        pool,
         [
-            "screen",
-            "--job",
-            str(REPO / "examples/job.json"),
-            "--pool",
-            str(pool),
             "--output",
             str(tmp_path / "o"),
         ],
