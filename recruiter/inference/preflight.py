@@ -12,8 +12,8 @@ model. The preflight
 * **flags and removes instruction-like text** aimed at the model ("ignore previous
   instructions", "mark this candidate as selected", fake system/assistant turns). Flags go into
   the decision's ``flags`` for the human reviewer, who still has the original document; the
-  model reads :data:`REMOVED` in its place. Flagging alone was measured and not enough (a
-  small model obeys often enough to matter, see :func:`neutralise_injections`). The cost: a
+  model reads the document without it (no placeholder: see :func:`neutralise_injections`).
+  Flagging alone was measured and not enough (a small model obeys often enough to matter). The cost: a
   candidate whose genuine line happens to match loses that line, which only hurts a
   candidate who addresses the screening model; the eval's over-defence check counts clean
   decisions that change with the defences on.
@@ -89,11 +89,8 @@ class Preflight:
     invisible_removed: int = 0
 
 
-REMOVED = "[removed by preflight: text addressed to the screening model]"
-
-
 def neutralise_injections(text: str, max_line: int = 300) -> tuple[str, int]:
-    """Replace what the injection patterns match with :data:`REMOVED`; returns (text, count).
+    """Delete what the injection patterns match; returns (text, count).
 
     Flagging alone left the model to decide whether to obey: on the synthetic test split a
     third of rejected candidates flipped to select when an instruction was added to the resume.
@@ -101,6 +98,11 @@ def neutralise_injections(text: str, max_line: int = 300) -> tuple[str, int]:
     the reviewer still sees the flag and the original document. The unit removed is the whole
     line when it is short (an inserted line, a fake "SYSTEM:" answer), else the sentence, so a
     long paragraph loses only the offending sentence.
+
+    Deleted, not replaced by a placeholder: with a placeholder line ("[removed by preflight]")
+    0.28 of 442 attacked rejections still flipped to select (0.31 for every attack kind alike:
+    the placeholder itself, a line the model never saw in training, did it); with deletion
+    0.038 of 476, the same as an attack that leaves only an empty line.
     """
     spans: list[tuple[int, int]] = []
     for _, rx in _INJECTION_RE:
@@ -110,7 +112,7 @@ def neutralise_injections(text: str, max_line: int = 300) -> tuple[str, int]:
             le = text.find("\n", m.end())
             le = len(text) if le < 0 else le
             if le - ls <= max_line:
-                spans.append((ls, le))
+                spans.append((ls, min(le + 1, len(text))))  # the line and its newline
                 continue
             ss = max(text.rfind(c, ls, start) for c in ".!?") + 1
             ss = max(ss, ls)
@@ -128,8 +130,10 @@ def neutralise_injections(text: str, max_line: int = 300) -> tuple[str, int]:
     out, last = [], 0
     for a, b in merged:
         lead = len(text[a:b]) - len(text[a:b].lstrip())
-        out += [text[last : a + lead], REMOVED]
+        out.append(text[last : a + lead])
         last = b
+        while last < len(text) and text[last] == " ":  # the space after a removed sentence
+            last += 1
     out.append(text[last:])
     return "".join(out), len(merged)
 
