@@ -204,8 +204,28 @@ def _decision_md(d: dict) -> list[str]:
     lines += ["", "| system | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
     for name, m in d["systems"].items():
         lines.append(f"| {name} | " + " | ".join(_f(m.get(c)) for c in cols) + " |")
+    per, base = d.get("per_source") or {}, d.get("per_source_tfidf") or {}
+    if len(per) > 1 and base:
+        # Every model number beside the bag-of-words baseline on the same records: on data whose
+        # labels leak through tone, a high score says nothing about judging fit.
+        lines += [
+            "",
+            "By source (model | TF-IDF + LR trained on the same train split):",
+            "",
+            "| source | n | accuracy | macro-F1 | AUC | select rate | TF-IDF accuracy | TF-IDF macro-F1 | TF-IDF AUC |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for k, m in per.items():
+            b = base.get(k, {})
+            lines.append(
+                f"| {k} | {m['n']} | {_f(m['accuracy'])} | {_f(m['macro_f1'])} | {_f(m.get('auc'))} "
+                f"| {_f(m['select_rate'])} | {_f(b.get('accuracy'))} | {_f(b.get('macro_f1'))} "
+                f"| {_f(b.get('auc'))} |"
+            )
     for group in ("per_source", "per_role"):
         per = d.get(group) or {}
+        if group == "per_source" and base:
+            continue
         if len(per) > 1:
             lines += [
                 "",

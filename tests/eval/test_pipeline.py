@@ -136,3 +136,32 @@ def test_report_re_renders(evaluated):
     (out / "report.md").unlink()
     r = CliRunner().invoke(app, ["eval", "report", str(out)])
     assert r.exit_code == 0 and (out / "report.md").read_text() == before
+
+
+def test_per_source_table_puts_the_baseline_beside_every_model_number():
+    from recruiter.eval.report import _decision_md
+
+    def m(n, acc, f1, auc, rate):
+        return {"n": n, "accuracy": acc, "macro_f1": f1, "auc": auc, "select_rate": rate}
+
+    d = {
+        "data": "runs/prepare/hiring",
+        "split": "test",
+        "n": 5,
+        "systems": {"model": m(5, 0.6, 0.5, 0.7, 0.4)},
+        "latency_ms": {"p50": 1.0, "p95": 2.0},
+        "per_source": {
+            "a.csv": m(3, 0.667, 0.6, 0.75, 0.333),
+            "b.csv": m(2, 0.5, 0.333, None, 0.0),
+        },
+        "per_source_tfidf": {
+            "a.csv": m(3, 1.0, 1.0, 1.0, 0.667),
+            "b.csv": m(2, 0.5, 0.4, 0.5, 0.5),
+        },
+        "per_role": {},
+        "evidence": {},
+    }
+    text = "\n".join(_decision_md(d))
+    assert "| a.csv | 3 | 0.667 | 0.600 | 0.750 | 0.333 | 1.000 | 1.000 | 1.000 |" in text
+    assert "| b.csv | 2 | 0.500 | 0.333 |" in text and "0.400 | 0.500 |" in text
+    assert "By source:" not in text  # one table per breakdown, not the model-only one too
