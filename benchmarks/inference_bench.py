@@ -1,21 +1,26 @@
 """Decision throughput and latency: a naive generate loop against the engine, same inputs, same run.
 
-    .venv/bin/python benchmarks/inference_bench.py                 # 16 synthetic test candidates
-    .venv/bin/python benchmarks/inference_bench.py --n 32 --only naive engine-bf16
+    .venv/bin/python benchmarks/inference_bench.py                 # 32 synthetic test candidates
+    .venv/bin/python benchmarks/inference_bench.py --n 16 --only naive engine-bf16
 
 Each configuration runs in its own process (peak memory is its own) on the same candidates
 from the prepared synthetic test split, with the shipped adapter:
 
 * ``naive``: what a first script does: base + adapter (PEFT, unmerged) in fp32, one
   ``model.generate`` per candidate, greedy, no grammar, 160 new tokens; JSON parsed afterwards.
-* ``engine-bf16``: the inference engine: adapter merged, bf16 weights, batches of 8 sorted by
-  length, grammar-constrained decoding, validation + retry (the default on this CPU).
-* ``engine-bf16-free``: the same without the grammar (shows its cost and what it buys).
+* ``engine-bf16``: the inference engine as configured by default on this CPU: adapter merged,
+  bf16 weights, batches of 8 sorted by length, the system prompt's KV cache reused,
+  grammar-constrained decoding, validation + retry.
+* ``engine-bf16-fast``: the opt-in CPU options: batches of 16, each prompt prefilled alone
+  (``inference.prefill=rows``), decode steps through :mod:`recruiter.inference.attention`
+  (``inference.attention=cpu_decode``).
+* ``engine-bf16-free``: the default engine without the grammar (its cost and what it buys).
 * ``engine-fp32``, ``engine-nf4``: the engine at other precisions (nf4 = bitsandbytes 4-bit,
   adapter unmerged).
 
 Printed: decisions/s, ratio to naive, p50/p95 latency per decision (the wall time of the call
-that produced it: a batch for the engine), schema-valid share, peak memory.
+that produced it: a batch for the engine), schema-valid share, peak memory, and how many
+statuses equal the default engine's (an option that is faster but changes decisions is not free).
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ def child(name: str, n: int, prepared: Path, batch: int) -> dict:
 
     torch.set_num_threads(os.cpu_count() or 2)
     cands = rows(n, prepared)
-    lat, valid = [], 0
+    lat, valid, statuses = [], 0, []
     if name == "naive":
         from peft import PeftModel
         from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -78,21 +83,29 @@ def child(name: str, n: int, prepared: Path, batch: int) -> dict:
             except ValueError:
                 pass
             lat.append((time.perf_counter() - t0) * 1000)
+            try:
+                statuses.append(json.loads(text).get("status"))
+            except (ValueError, AttributeError):
+                statuses.append(None)
         seconds = time.perf_counter() - start
     else:
         from recruiter.inference.engine import Engine
 
         precision = {
             "engine-bf16": "bf16",
+            "engine-bf16-fast": "bf16",
             "engine-bf16-free": "bf16",
             "engine-fp32": "fp32",
             "engine-nf4": "nf4",
         }[name]
+        fast = name.endswith("-fast")  # the opt-in CPU options
         engine = Engine(
             adapter="default",
             precision=precision,
-            batch_size=batch,
+            batch_size=16 if fast else batch,
             constrained=not name.endswith("-free"),
+            prefill="rows" if fast else "batch",
+            attention="cpu_decode" if fast else "sdpa",
         )
         engine.decide(cands[:1])  # warm-up: grammar compile, first-call allocations
         start = time.perf_counter()
@@ -100,6 +113,7 @@ def child(name: str, n: int, prepared: Path, batch: int) -> dict:
         seconds = time.perf_counter() - start
         lat = [r["latency_ms"] for r in records]
         valid = sum(r.get("status") is not None and "retried" not in r["flags"] for r in records)
+        statuses = [r.get("status") for r in records]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "config": name,
@@ -109,6 +123,7 @@ def child(name: str, n: int, prepared: Path, batch: int) -> dict:
         "valid_first_try": valid / len(cands),
         "peak_mb": peak,
         "n": len(cands),
+        "statuses": statuses,
     }
 
 
@@ -116,7 +131,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--n", type=int, default=16)
+    ap.add_argument("--n", type=int, default=32)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--prepared", type=Path, default=REPO / "runs" / "prepare" / "synth")
     ap.add_argument("--only", nargs="*", default=None)
@@ -125,7 +140,14 @@ def main() -> None:
     if args.child:
         print("RESULT " + json.dumps(child(args.child, args.n, args.prepared, args.batch)))
         return
-    names = args.only or ["naive", "engine-bf16", "engine-bf16-free", "engine-fp32", "engine-nf4"]
+    names = args.only or [
+        "naive",
+        "engine-bf16",
+        "engine-bf16-fast",
+        "engine-bf16-free",
+        "engine-fp32",
+        "engine-nf4",
+    ]
     results = []
     for name in names:
         cmd = [
@@ -147,13 +169,20 @@ def main() -> None:
             continue
         results.append(json.loads(line[7:]))
     base = next((r for r in results if r["config"] == "naive"), None)
+    # Whether an option changes decisions, not only speed: statuses equal to the default engine's.
+    ref = next((r for r in results if r["config"] == "engine-bf16"), None)
     print(
-        f"\n{'config':<18} {'decisions/s':>11} {'x naive':>8} {'p50 ms':>8} {'p95 ms':>8} {'valid 1st':>9} {'peak MB':>8}"
+        f"\n{'config':<18} {'decisions/s':>11} {'x naive':>8} {'p50 ms':>8} {'p95 ms':>8} {'valid 1st':>9} {'peak MB':>8} {'same status':>11}"
     )
     for r in results:
         ratio = r["decisions_per_s"] / base["decisions_per_s"] if base else float("nan")
+        same = (
+            f"{sum(a == b for a, b in zip(r['statuses'], ref['statuses'], strict=True))}/{r['n']}"
+            if ref
+            else "-"
+        )
         print(
-            f"{r['config']:<18} {r['decisions_per_s']:>11.3f} {ratio:>8.2f} {r['p50_ms']:>8.0f} {r['p95_ms']:>8.0f} {r['valid_first_try']:>9.2f} {r['peak_mb']:>8.0f}"
+            f"{r['config']:<18} {r['decisions_per_s']:>11.3f} {ratio:>8.2f} {r['p50_ms']:>8.0f} {r['p95_ms']:>8.0f} {r['valid_first_try']:>9.2f} {r['peak_mb']:>8.0f} {same:>11}"
         )
 
 

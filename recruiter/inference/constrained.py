@@ -18,11 +18,16 @@ Trade-offs and choices:
   ``p_select`` comes from; the contrib class would throw that information away.
 * **Greedy only.** Decisions must be reproducible (audits, retries, A/B comparison), so decoding is
   ``do_sample=False``; on CPU in float32 the same input gives the same text.
-* **Batching with left padding.** All prompts end at the same column, so ``generate`` appends to
-  every row at once; finished rows are padded with EOS. A batch runs as many steps as its longest
-  answer, so on a small CPU batching gains little (the model's matmuls dominate; the grammar
-  bookkeeping is per row, in Python, and small). Padding changes logits by ~1e-6, so ``p_select``
-  is reproducible to about 1e-5 across batch compositions, the greedy text exactly in practice.
+* **Batching.** Rows are laid out ``[shared prefix][padding][own suffix]`` so all prompts end at
+  the same column and ``generate`` appends to every row at once; finished rows are padded with
+  EOS. The shared prefix (system prompt, and the job description when a pool is screened for
+  one job) is computed once. The suffixes are prefilled either together (``prefill="batch"``,
+  one padded forward pass: best on a GPU) or one row at a time (``"rows"``: no compute on
+  padding and the fast unmasked causal kernel, ~10 % faster on this CPU, and a row's prefill does
+  not depend on its batch partners). Decoding steps are batched either way. In float32 the
+  greedy text is the same for every layout (tests pin it); in bf16 rounding differs with the
+  batch composition, so a long answer's wording (rarely its status) can change with the other
+  prompts in the batch.
 * **Truncation.** ``reasoning`` may be up to 2000 characters, far more than a typical
   ``max_new_tokens``; if generation stops before the JSON closes, the result has ``valid=False``
   and ``parsed=None`` and the caller decides whether to retry with a larger budget.
@@ -52,6 +57,7 @@ from typing import Any
 import torch
 import xgrammar as xgr
 from transformers import LogitsProcessor, LogitsProcessorList
+from transformers.cache_utils import DynamicLayer
 
 from ..schemas import is_valid, load_schema
 
@@ -247,6 +253,116 @@ def build_prefix(model, ids: list[int]) -> SharedPrefix:
     return SharedPrefix(list(ids), cache)
 
 
+def _prefix_cache(model, head: list[int], prefix: SharedPrefix | None):
+    """A batch-1 KV cache of ``head``, starting from a copy of ``prefix`` where it applies."""
+    import copy
+
+    from transformers import DynamicCache
+
+    if (
+        prefix is not None
+        and len(prefix.ids) <= len(head)
+        and head[: len(prefix.ids)] == prefix.ids
+    ):
+        cache, start = copy.deepcopy(prefix.cache), len(prefix.ids)
+    else:
+        cache, start = DynamicCache(), 0
+    if start < len(head):
+        model(
+            input_ids=torch.tensor([head[start:]], device=model.device),
+            use_cache=True,
+            **{_CACHE_KWARG: cache},
+        )
+    return cache
+
+
+class _PreallocatedLayer(DynamicLayer):
+    """A ``DynamicLayer`` whose keys/values are views of a buffer with spare room: an append
+    writes in place; only outgrowing the buffer reallocates (by concatenation)."""
+
+    def __init__(self, kbuf: torch.Tensor, vbuf: torch.Tensor, length: int):
+        super().__init__()
+        self.kbuf, self.vbuf, self.length = kbuf, vbuf, length
+        self.device = kbuf.device
+        self.keys, self.values = kbuf[:, :, :length], vbuf[:, :, :length]
+        self.is_initialized = True
+
+    def update(self, key_states, value_states, *args, **kwargs):
+        end = self.length + key_states.shape[-2]
+        if end > self.kbuf.shape[-2]:
+            self.kbuf = torch.cat([self.keys, key_states], dim=-2)
+            self.vbuf = torch.cat([self.values, value_states], dim=-2)
+        else:
+            self.kbuf[:, :, self.length : end] = key_states
+            self.vbuf[:, :, self.length : end] = value_states
+        self.length = end
+        self.keys, self.values = self.kbuf[:, :, :end], self.vbuf[:, :, :end]
+        return self.keys, self.values
+
+
+def _layout_rows(
+    model, ids: list[list[int]], pad: int, prefix: SharedPrefix | None, room: int = 0
+) -> dict:
+    """Like :func:`_layout`, but each row's suffix is prefilled on its own (batch 1, no padding).
+
+    The caches are then stacked into the same ``[shared prefix][padding][suffix]`` layout, leaving
+    each row's last token for ``generate``. Two gains: no compute is spent on padding and
+    batch-1 attention needs no mask (the fast causal kernel), and a row's prefill no longer
+    depends on which other prompts share its batch, so in bf16 a candidate's answer does not
+    change with its batch partners' lengths (decode is still batched).
+    """
+    from transformers import DynamicCache
+
+    device = model.device
+    shared = common_prefix_length(ids) if len(ids) > 1 else len(ids[0]) - 1
+    if shared == 0:
+        head_cache = None
+    else:
+        head_cache = _prefix_cache(model, ids[0][:shared], prefix)
+    rows = []
+    for x in ids:
+        rest = x[shared:-1]
+        if head_cache is None:
+            cache = DynamicCache()
+        else:
+            # (DynamicCache copies these on construction; the head cache stays untouched)
+            cache = DynamicCache([(layer.keys, layer.values) for layer in head_cache.layers])
+        if rest:
+            model(
+                input_ids=torch.tensor([rest], device=device),
+                use_cache=True,
+                **{_CACHE_KWARG: cache},
+            )
+        rows.append(cache)
+    width = max(len(x) - shared for x in ids)  # suffix columns incl. the last token
+    cached = shared + width - 1  # every row's last token is left for generate
+    out = DynamicCache()
+    out.layers = []
+    for layer in range(len(rows[0].layers)):
+        k0, v0 = rows[0].layers[layer].keys, rows[0].layers[layer].values
+        # Room for the answer: decode steps then write in place instead of re-concatenating the
+        # whole batch cache per layer and step (~15 % of a step here).
+        kbuf = k0.new_zeros(len(ids), k0.shape[1], cached + room, k0.shape[3])
+        vbuf = v0.new_zeros(len(ids), v0.shape[1], cached + room, v0.shape[3])
+        for r, (x, cache) in enumerate(zip(ids, rows, strict=True)):
+            k, v = cache.layers[layer].keys, cache.layers[layer].values
+            own = len(x) - shared - 1  # this row's cached suffix tokens
+            kbuf[r, :, :shared] = k[0, :, :shared]
+            vbuf[r, :, :shared] = v[0, :, :shared]
+            if own:
+                kbuf[r, :, cached - own : cached] = k[0, :, shared:]
+                vbuf[r, :, cached - own : cached] = v[0, :, shared:]
+        out.layers.append(_PreallocatedLayer(kbuf, vbuf, cached))
+    head = ids[0][:shared]
+    input_ids = [head + [pad] * (width - (len(x) - shared)) + x[shared:] for x in ids]
+    mask = [[1] * shared + [0] * (width - (len(x) - shared)) + [1] * (len(x) - shared) for x in ids]
+    return {
+        "input_ids": torch.tensor(input_ids, device=device),
+        "attention_mask": torch.tensor(mask, device=device),
+        _CACHE_KWARG: out,
+    }
+
+
 def _layout(
     model, ids: list[list[int]], pad: int, prefix: SharedPrefix | None, min_shared: int = 16
 ) -> dict:
@@ -259,7 +375,6 @@ def _layout(
     every real token keeps its position. Without a long enough shared prefix this is plain
     left padding. The greedy output is the same either way (tests pin it).
     """
-    import copy
 
     device = model.device
     shared = common_prefix_length(ids) if len(ids) > 1 else len(ids[0]) - 1
@@ -272,19 +387,7 @@ def _layout(
             "attention_mask": torch.tensor(mask, device=device),
         }
     head = ids[0][:shared]
-    if prefix is not None and len(prefix.ids) <= shared and head[: len(prefix.ids)] == prefix.ids:
-        cache, start = copy.deepcopy(prefix.cache), len(prefix.ids)
-    else:
-        from transformers import DynamicCache
-
-        cache, start = DynamicCache(), 0
-    if start < shared:
-        with torch.inference_mode():
-            model(
-                input_ids=torch.tensor([head[start:]], device=device),
-                use_cache=True,
-                **{_CACHE_KWARG: cache},
-            )
+    cache = _prefix_cache(model, head, prefix)
     if len(ids) > 1:
         cache.batch_repeat_interleave(len(ids))
     width = max(len(x) - shared for x in ids)
@@ -307,6 +410,7 @@ def generate_constrained(
     repetition_penalty: float = 1.0,
     constrained: bool = True,
     prefix: SharedPrefix | None = None,
+    prefill: str = "batch",
 ) -> list[GenerationResult]:
     """Greedy, grammar-constrained answers for a batch of chat prompts (left padded).
 
@@ -325,7 +429,10 @@ def generate_constrained(
     ids = [tokenizer(p, add_special_tokens=False)["input_ids"] for p in prompts]
     eos = tokenizer.eos_token_id
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos
-    inputs = _layout(model, ids, pad, prefix)
+    if prefill == "rows":
+        inputs = _layout_rows(model, ids, pad, prefix, room=max_new_tokens)
+    else:
+        inputs = _layout(model, ids, pad, prefix)
     # constrained=False decodes freely (an ablation: what the grammar costs and buys); the
     # answer is then parsed afterwards and has no p_select.
     processor = GrammarProcessor(compiled, len(prompts)) if constrained else None

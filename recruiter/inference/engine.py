@@ -4,9 +4,10 @@ One :class:`Engine` is loaded per process and serves ``run_live.py``, batch scre
 server and evaluation alike. For each candidate it
 
 1. runs the preflight (:mod:`.preflight`): invisible characters out, own name and contacts
-   masked as in training, instruction-like text flagged;
+   masked as in training, instruction-like text addressed to the model removed and flagged;
 2. fits the prompt into the adapter's token budget (:mod:`.truncate`, the same cut as training);
-3. decodes greedily under the decision grammar, in batches of similar length (:mod:`.constrained`);
+3. decodes greedily under the decision grammar, in batches of similar length (:mod:`.constrained`;
+   optionally each prompt prefilled alone and decode steps through :mod:`.attention`);
 4. validates the JSON with jsonschema; an invalid answer (the budget ran out before the JSON
    closed) gets **one** retry with a larger budget and a mild repetition penalty, and then an
    error record: a decision is never made up.
@@ -124,9 +125,18 @@ class Engine:
         merge: bool = True,
         constrained: bool = True,
         reuse_prefix: bool = True,
+        prefill: str = "batch",
+        attention: str = "sdpa",
     ):
         """``merge=False`` keeps the LoRA adapter separate (the server needs that to also serve
-        the base model); merged weights decode faster."""
+        the base model); merged weights decode faster.
+
+        ``prefill``: ``batch`` pads prompts into one forward pass; ``rows`` prefills each prompt
+        alone (no compute on padding, and a prompt's prefill does not depend on its batch
+        partners; ~10 % faster on this CPU); ``auto`` = batch on CUDA, rows on CPU.
+        ``attention="cpu_decode"`` runs decode steps through :mod:`.attention` on CPU. Both are
+        opt-in: the shipped eval numbers were measured with the defaults.
+        """
         import torch
 
         self.device = resolve_device(device)
@@ -150,8 +160,15 @@ class Engine:
         self.mask_pii = mask_pii
         self.defences = True
         self.constrained = constrained
+        if prefill not in ("auto", "rows", "batch"):
+            raise ModelError(f"prefill must be auto, rows or batch, not {prefill!r}")
+        self.prefill = (
+            prefill if prefill != "auto" else ("batch" if self.device == "cuda" else "rows")
+        )
 
-        model, tokenizer = load_causal_lm(base_path, self.precision, self.device)
+        model, tokenizer = load_causal_lm(
+            base_path, self.precision, self.device, attention=attention
+        )
         if self.adapter_dir is not None:
             from peft import PeftModel
 
@@ -227,6 +244,7 @@ class Engine:
                 repetition_penalty=penalty,
                 constrained=self.constrained,
                 prefix=self.prefix,
+                prefill=self.prefill,
             )
             ms = (time.perf_counter() - t0) * 1000
             for i, res in zip(chunk, out, strict=True):
@@ -336,4 +354,6 @@ def from_config(
         prompt_budget=i.prompt_budget,
         merge=merge,
         constrained=i.constrained,
+        prefill=i.prefill,
+        attention=i.attention,
     )

@@ -84,7 +84,23 @@ def weight_dtype(precision: str, device: str, training: bool):
     return torch.float32
 
 
-def load_causal_lm(path: str | Path, precision: str, device: str, training: bool = False):
+def attention_implementation(attention: str, device: str, training: bool) -> str:
+    """The transformers attention implementation: ``sdpa``, or for ``cpu_decode`` on CPU
+    inference :mod:`.attention` (single-token decode steps as matmuls; prefill still SDPA)."""
+    if attention == "cpu_decode" and device == "cpu" and not training:
+        from .attention import NAME
+
+        return NAME
+    return "sdpa"
+
+
+def load_causal_lm(
+    path: str | Path,
+    precision: str,
+    device: str,
+    training: bool = False,
+    attention: str = "sdpa",
+):
     """``(model, tokenizer)`` from a local HF folder at a resolved precision."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -99,7 +115,11 @@ def load_causal_lm(path: str | Path, precision: str, device: str, training: bool
     hf_logging.disable_progress_bar()  # a 1-second "Loading weights" bar is noise on a CLI
     try:
         tokenizer = AutoTokenizer.from_pretrained(path)
-        model = AutoModelForCausalLM.from_pretrained(path, attn_implementation="sdpa", **kwargs)
+        model = AutoModelForCausalLM.from_pretrained(
+            path,
+            attn_implementation=attention_implementation(attention, device, training),
+            **kwargs,
+        )
     except OSError as exc:
         raise ModelError(f"cannot load model from {path}: {str(exc)[:300]}") from None
     finally:

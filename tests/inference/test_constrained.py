@@ -159,8 +159,18 @@ def test_shared_prefix_reuse_gives_the_same_greedy_answers(lm):
     single = generate_constrained(
         model, tok, msgs[:1], max_new_tokens=24, compiled=compiled, prefix=system
     )
+    rows = generate_constrained(
+        model, tok, msgs, max_new_tokens=24, compiled=compiled, prefix=system, prefill="rows"
+    )
+    rows_alone = generate_constrained(
+        model, tok, msgs[:1], max_new_tokens=24, compiled=compiled, prefix=None, prefill="rows"
+    )
     assert [r.text for r in reused] == [r.text for r in plain]
-    assert single[0].text == plain[0].text
+    assert [r.text for r in rows] == [r.text for r in plain]  # per-row prefill, same answers
+    assert single[0].text == plain[0].text == rows_alone[0].text
+    for a, b in zip(plain, rows, strict=True):
+        if a.p_select is not None:
+            assert abs(a.p_select - b.p_select) < 1e-4
     for a, b in zip(plain, reused, strict=True):
         assert (a.p_select is None) == (b.p_select is None)
         if a.p_select is not None:
