@@ -222,10 +222,8 @@ def _decision_md(d: dict) -> list[str]:
                 f"| {_f(m['select_rate'])} | {_f(b.get('accuracy'))} | {_f(b.get('macro_f1'))} "
                 f"| {_f(b.get('auc'))} |"
             )
-    for group in ("per_source", "per_role"):
+    for group in ("per_role",) if base else ("per_source", "per_role"):
         per = d.get(group) or {}
-        if group == "per_source" and base:
-            continue
         if len(per) > 1:
             lines += [
                 "",

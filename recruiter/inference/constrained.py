@@ -353,13 +353,17 @@ def _layout_rows(
                 kbuf[r, :, cached - own : cached] = k[0, :, shared:]
                 vbuf[r, :, cached - own : cached] = v[0, :, shared:]
         out.layers.append(_PreallocatedLayer(kbuf, vbuf, cached))
-    head = ids[0][:shared]
-    input_ids = [head + [pad] * (width - (len(x) - shared)) + x[shared:] for x in ids]
+    return {**_middle_padded(ids, shared, pad, device), _CACHE_KWARG: out}
+
+
+def _middle_padded(ids: list[list[int]], shared: int, pad: int, device) -> dict:
+    """``input_ids``/``attention_mask`` laid out ``[shared prefix][padding][rest of the row]``."""
+    width = max(len(x) - shared for x in ids)
+    input_ids = [ids[0][:shared] + [pad] * (width - (len(x) - shared)) + x[shared:] for x in ids]
     mask = [[1] * shared + [0] * (width - (len(x) - shared)) + [1] * (len(x) - shared) for x in ids]
     return {
         "input_ids": torch.tensor(input_ids, device=device),
         "attention_mask": torch.tensor(mask, device=device),
-        _CACHE_KWARG: out,
     }
 
 
@@ -375,7 +379,6 @@ def _layout(
     every real token keeps its position. Without a long enough shared prefix this is plain
     left padding. The greedy output is the same either way (tests pin it).
     """
-
     device = model.device
     shared = common_prefix_length(ids) if len(ids) > 1 else len(ids[0]) - 1
     if shared < min_shared:
@@ -386,18 +389,10 @@ def _layout(
             "input_ids": torch.tensor(input_ids, device=device),
             "attention_mask": torch.tensor(mask, device=device),
         }
-    head = ids[0][:shared]
-    cache = _prefix_cache(model, head, prefix)
+    cache = _prefix_cache(model, ids[0][:shared], prefix)
     if len(ids) > 1:
         cache.batch_repeat_interleave(len(ids))
-    width = max(len(x) - shared for x in ids)
-    input_ids = [head + [pad] * (width - (len(x) - shared)) + x[shared:] for x in ids]
-    mask = [[1] * shared + [0] * (width - (len(x) - shared)) + [1] * (len(x) - shared) for x in ids]
-    return {
-        "input_ids": torch.tensor(input_ids, device=device),
-        "attention_mask": torch.tensor(mask, device=device),
-        _CACHE_KWARG: cache,
-    }
+    return {**_middle_padded(ids, shared, pad, device), _CACHE_KWARG: cache}
 
 
 @torch.inference_mode()

@@ -200,9 +200,10 @@ def preflight(candidate: Mapping, mask: bool = True) -> Preflight:
         if n:
             flags.append(f"{key}:invisible_characters")
         if key in ("resume", "transcript"):  # the JD is the employer's text
-            for name in injection_flags(text):
-                flags.append(f"{key}:{name}")
-            text, _ = neutralise_injections(text)
+            found = injection_flags(text)
+            flags += [f"{key}:{name}" for name in found]
+            if found:  # clean text (the usual case) is not scanned a second time
+                text, _ = neutralise_injections(text)
             if mask:
                 text = mask_contacts(text, candidate.get("name"))
         out[key] = text
