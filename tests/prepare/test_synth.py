@@ -328,7 +328,14 @@ def test_reason_walks_the_rule_before_the_verdict(corpus):
     up, every interview answer judged, the rule's points and total, then the verdict last."""
     jobs = {j["job_id"]: j for j in corpus.jobs}
     cands = {c["candidate_id"]: c for c in corpus.candidates}
-    verdicts = {"Recommend hiring.", "Strong match.", "Proceed.", "Not a fit.", "Do not proceed.", "Below the bar."}
+    verdicts = {
+        "Recommend hiring.",
+        "Strong match.",
+        "Proceed.",
+        "Not a fit.",
+        "Do not proceed.",
+        "Below the bar.",
+    }
     for rec, m in _by_kind(corpus, "original")[:300]:
         job, cand, reason = jobs[rec["job_id"]], cands[rec["candidate_id"]], rec["reason"]
         k = sum(s in cand["skills"] for s in job["required_skills"])
@@ -337,11 +344,21 @@ def test_reason_walks_the_rule_before_the_verdict(corpus):
         skills_part = reason.split(" (", 1)[0]
         assert skills_part.count(" yes") == k and skills_part.count(" no") == n - k
         assert f"({k}/{n}: " in reason
-        assert f"Experience: {cand['years_experience']:g} years vs {job['min_years']} required" in reason
+        assert (
+            f"Experience: {cand['years_experience']:g} years vs {job['min_years']} required"
+            in reason
+        )
         interview = reason.split("Interview: ", 1)[1].split(" (", 1)[0]
-        assert interview.count(" concrete") == m["competent"] and interview.count(" vague") == m["vague"]
+        assert (
+            interview.count(" concrete") == m["competent"]
+            and interview.count(" vague") == m["vague"]
+        )
         cov = m["coverage"]
-        pts = (2 if cov >= 0.8 else 1 if cov >= 0.6 else 0 if cov >= 0.4 else -2) + m["competent"] - m["vague"]
+        pts = (
+            (2 if cov >= 0.8 else 1 if cov >= 0.6 else 0 if cov >= 0.4 else -2)
+            + m["competent"]
+            - m["vague"]
+        )
         pts += 1 if m["years"] >= m["min_years"] else 0 if m["years"] >= m["min_years"] - 1 else -2
         total = f"; total {pts:+d}." if pts else "; total 0."
         assert total in reason
@@ -358,8 +375,12 @@ def test_interview_checklist_follows_the_transcript_order(corpus):
     for rec, _ in _by_kind(corpus, "original")[:200]:
         interview = rec["reason"].split("Interview: ", 1)[1].split(" (", 1)[0]
         topics = [t.rsplit(" ", 1)[0] for t in interview.split(", ")]
-        questions = [ln for ln in rec["transcript"].split("\n") if ln.split(":", 1)[0].strip("* ") in
-                     {"Interviewer", "Q"} or ln.startswith("**Interviewer")][1:]  # [0] is the greeting
+        questions = [
+            ln
+            for ln in rec["transcript"].split("\n")
+            if ln.split(":", 1)[0].strip("* ") in {"Interviewer", "Q"}
+            or ln.startswith("**Interviewer")
+        ][1:]  # [0] is the greeting
         if len(set(topics)) < 3 or not questions:
             continue
         pos = [next((i for i, q in enumerate(questions) if t in q), None) for t in topics]
