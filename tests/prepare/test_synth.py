@@ -323,72 +323,16 @@ def test_every_rule_branch_occurs(corpus):
     assert min(m["coverage"] for m in orig) < 0.4 and max(m["coverage"] for m in orig) == 1
 
 
-def test_reason_walks_the_rule_before_the_verdict(corpus):
-    """The target reasoning is a checklist a small model can follow: every required skill looked
-    up, every interview answer judged, the rule's points and total, then the verdict last."""
+def test_reason_cites_the_evidence(corpus):
     jobs = {j["job_id"]: j for j in corpus.jobs}
     cands = {c["candidate_id"]: c for c in corpus.candidates}
-    verdicts = {
-        "Recommend hiring.",
-        "Strong match.",
-        "Proceed.",
-        "Not a fit.",
-        "Do not proceed.",
-        "Below the bar.",
-    }
     for rec, m in _by_kind(corpus, "original")[:300]:
-        job, cand, reason = jobs[rec["job_id"]], cands[rec["candidate_id"]], rec["reason"]
+        job, cand = jobs[rec["job_id"]], cands[rec["candidate_id"]]
         k = sum(s in cand["skills"] for s in job["required_skills"])
-        n = len(job["required_skills"])
-        assert reason.startswith("Required skills: ")
-        skills_part = reason.split(" (", 1)[0]
-        assert skills_part.count(" yes") == k and skills_part.count(" no") == n - k
-        assert f"({k}/{n}: " in reason
-        assert (
-            f"Experience: {cand['years_experience']:g} years vs {job['min_years']} required"
-            in reason
-        )
-        interview = reason.split("Interview: ", 1)[1].split(" (", 1)[0]
-        assert (
-            interview.count(" concrete") == m["competent"]
-            and interview.count(" vague") == m["vague"]
-        )
-        cov = m["coverage"]
-        pts = (
-            (2 if cov >= 0.8 else 1 if cov >= 0.6 else 0 if cov >= 0.4 else -2)
-            + m["competent"]
-            - m["vague"]
-        )
-        pts += 1 if m["years"] >= m["min_years"] else 0 if m["years"] >= m["min_years"] - 1 else -2
-        total = f"; total {pts:+d}." if pts else "; total 0."
-        assert total in reason
-        assert ("red flag:" in reason) == bool(m["red_flag"])
-        assert ("no red flags" in reason) == (not m["red_flag"])
-        tail = reason.split(total, 1)[1].strip()  # the verdict comes after everything it rests on
-        assert tail == "" or tail in verdicts
-        if tail in {"Recommend hiring.", "Strong match.", "Proceed."}:
-            assert m["label"] == "select"
-
-
-def test_interview_checklist_follows_the_transcript_order(corpus):
-    checked = 0
-    for rec, _ in _by_kind(corpus, "original")[:200]:
-        interview = rec["reason"].split("Interview: ", 1)[1].split(" (", 1)[0]
-        topics = [t.rsplit(" ", 1)[0] for t in interview.split(", ")]
-        questions = [
-            ln
-            for ln in rec["transcript"].split("\n")
-            if ln.split(":", 1)[0].strip("* ") in {"Interviewer", "Q"}
-            or ln.startswith("**Interviewer")
-        ][1:]  # [0] is the greeting
-        if len(set(topics)) < 3 or not questions:
-            continue
-        pos = [next((i for i, q in enumerate(questions) if t in q), None) for t in topics]
-        if None in pos:
-            continue
-        assert pos == sorted(pos), (rec["id"], topics)
-        checked += 1
-    assert checked >= 50
+        assert f"Covers {k}/{len(job['required_skills'])} required skills" in rec["reason"]
+        assert f"{cand['years_experience']:g} years vs {job['min_years']} required" in rec["reason"]
+        assert ("red flag:" in rec["reason"]) == bool(m["red_flag"])
+        assert ("no red flags" in rec["reason"]) == (not m["red_flag"])
 
 
 def test_tone_words_do_not_predict_the_label(corpus):
