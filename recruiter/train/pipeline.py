@@ -112,12 +112,8 @@ def _final_eval(trainer) -> dict:
     same weights costs ~4 min of CPU per 150 examples for the same loss."""
     state = trainer.state
     logged = [h for h in state.log_history if "eval_loss" in h]
-    best = state.best_model_checkpoint or ""
-    if (
-        logged
-        and logged[-1].get("step") == state.global_step
-        and best.endswith(f"-{state.global_step}")
-    ):
+    last = state.global_step
+    if logged and logged[-1].get("step") == last and state.best_global_step == last:
         return logged[-1]
     return trainer.evaluate()
 

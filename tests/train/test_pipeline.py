@@ -138,9 +138,7 @@ def test_final_eval_reuses_the_logged_eval_of_the_best_last_step():
 
     class Trainer:
         def __init__(self, best, history):
-            self.state = SimpleNamespace(
-                global_step=10, best_model_checkpoint=best, log_history=history
-            )
+            self.state = SimpleNamespace(global_step=10, best_global_step=best, log_history=history)
             self.calls = 0
 
         def evaluate(self):
@@ -148,10 +146,10 @@ def test_final_eval_reuses_the_logged_eval_of_the_best_last_step():
             return {"eval_loss": 9.0}
 
     logged = [{"loss": 1.0, "step": 5}, {"eval_loss": 0.3, "step": 10}]
-    t = Trainer("run/checkpoints/checkpoint-10", logged)
+    t = Trainer(10, logged)
     assert _final_eval(t) == {"eval_loss": 0.3, "step": 10} and t.calls == 0
     # an earlier checkpoint was best, or the last step was not evaluated: evaluate the weights
-    t = Trainer("run/checkpoints/checkpoint-5", logged)
+    t = Trainer(5, logged)
     assert _final_eval(t)["eval_loss"] == 9.0 and t.calls == 1
-    t = Trainer("run/checkpoints/checkpoint-10", [{"eval_loss": 0.3, "step": 8}])
+    t = Trainer(10, [{"eval_loss": 0.3, "step": 8}])
     assert _final_eval(t)["eval_loss"] == 9.0 and t.calls == 1
