@@ -256,6 +256,13 @@ class InferenceConfig(Section):
         description="cpu_decode = single-token decode steps as float32 matmuls on CPU "
         "(recruiter/inference/attention.py; measured +4 % with prefill=rows, batch 16)",
     )
+    draft_tokens: int = Field(
+        0,
+        ge=0,
+        le=16,
+        description="speculative decoding: up to this many n-gram-drafted tokens verified per "
+        "step (recruiter/inference/speculative.py); 0 = off",
+    )
     constrained: bool = Field(
         True, description="grammar-constrained decoding; false only for ablations"
     )

@@ -18,16 +18,10 @@ Trade-offs and choices:
   ``p_select`` comes from; the contrib class would throw that information away.
 * **Greedy only.** Decisions must be reproducible (audits, retries, A/B comparison), so decoding is
   ``do_sample=False``; on CPU in float32 the same input gives the same text.
-* **Batching.** Rows are laid out ``[shared prefix][padding][own suffix]`` so all prompts end at
-  the same column and ``generate`` appends to every row at once; finished rows are padded with
-  EOS. The shared prefix (system prompt, and the job description when a pool is screened for
-  one job) is computed once. The suffixes are prefilled either together (``prefill="batch"``,
-  one padded forward pass: best on a GPU) or one row at a time (``"rows"``: no compute on
-  padding and the fast unmasked causal kernel, ~10 % faster on this CPU, and a row's prefill does
-  not depend on its batch partners). Decoding steps are batched either way. In float32 the
-  greedy text is the same for every layout (tests pin it); in bf16 rounding differs with the
-  batch composition, so a long answer's wording (rarely its status) can change with the other
-  prompts in the batch.
+* **Batching.** Prompts are laid out so that every row ends at the same column and shares
+  the KV cache of their common prefix (:mod:`.layout`); finished rows are padded with EOS.
+* **Speculative decoding (opt-in).** With a drafter, :mod:`.speculative`'s loop replaces
+  ``generate``; :meth:`GrammarProcessor.choose` is the same mask + greedy choice, row by row.
 * **Truncation.** ``reasoning`` may be up to 2000 characters, far more than a typical
   ``max_new_tokens``; if generation stops before the JSON closes, the result has ``valid=False``
   and ``parsed=None`` and the caller decides whether to retry with a larger budget.
@@ -57,9 +51,9 @@ from typing import Any
 import torch
 import xgrammar as xgr
 from transformers import LogitsProcessor, LogitsProcessorList
-from transformers.cache_utils import DynamicLayer
 
 from ..schemas import is_valid, load_schema
+from .layout import CACHE_KWARG, SharedPrefix, layout_padded, layout_rows
 
 __all__ = [
     "GenerationResult",
@@ -71,13 +65,6 @@ __all__ = [
 
 _STATUS_KEY = b'"status": "'
 _CACHE: dict[tuple, xgr.CompiledGrammar] = {}
-# Newer transformers renamed generate's `past_key_values` to `cache` (the old name warns).
-try:
-    from transformers.generation.utils import ALL_CACHE_NAMES  # noqa: F401
-
-    _CACHE_KWARG = "cache"
-except ImportError:  # older releases
-    _CACHE_KWARG = "past_key_values"
 _VOCAB: dict[int, tuple] = {}  # id(compiled) -> (compiled, decoded vocab, stop token ids)
 
 
@@ -178,9 +165,10 @@ class GrammarProcessor(LogitsProcessor):
         self.pending[row] = None
         if self.p_select[row] is not None:
             return
-        allowed = torch.isfinite(masked).nonzero().flatten().tolist()
-        if len(allowed) > 512:  # still inside the reasoning string: nothing to decide yet
-            return
+        finite = torch.isfinite(masked)
+        if int(finite.sum()) > 512:  # still inside the reasoning string: nothing to decide yet
+            return  # (counted before listing: listing ~49k allowed ids per step cost ~1 ms)
+        allowed = finite.nonzero().flatten().tolist()
         best = {"select": -math.inf, "reject": -math.inf}
         for token in allowed:
             if token >= len(self.vocab):
@@ -209,6 +197,24 @@ class GrammarProcessor(LogitsProcessor):
         out[:, : self.vocab_size] = masked.to(scores.device, scores.dtype)
         return out
 
+    def choose(self, row: int, logits: torch.Tensor) -> tuple[int, bool]:
+        """Greedy token of ``row`` from its 1-D raw ``logits`` under the grammar, accepted into
+        the row's state (the p_select snapshot included); and whether the row is now finished.
+        The same steps as :meth:`__call__` + greedy argmax, one row at a time (speculative
+        verification calls it once per emitted token)."""
+        self.started = True
+        matcher = self.matchers[row]
+        matcher.fill_next_token_bitmask(self.bitmask, row)
+        raw = logits.float().cpu()
+        masked = raw[: self.vocab_size].clone().unsqueeze(0)
+        xgr.apply_token_bitmask_inplace(masked, self.bitmask[row : row + 1])
+        masked = masked[0]
+        if self.p_select[row] is None:
+            self._snapshot(row, raw, masked)
+        token = int(masked.argmax())
+        self._accept(row, token)
+        return token, matcher.is_terminated()
+
     def finish(self, sequences: torch.Tensor) -> None:
         """Accept the last sampled tokens (generate does not call the processor after them)."""
         if self.started:
@@ -224,177 +230,6 @@ def _parse(text: str) -> dict | None:
     return obj if isinstance(obj, dict) else None
 
 
-@dataclass
-class SharedPrefix:
-    """The KV cache of token ids every prompt starts with (system prompt and template), computed
-    once per engine and copied into each batch."""
-
-    ids: list[int]
-    cache: object  # transformers DynamicCache for batch size 1
-
-
-def common_prefix_length(ids: list[list[int]]) -> int:
-    """Length of the longest token prefix shared by every row, leaving each row >= 1 token."""
-    limit = min(len(x) for x in ids) - 1
-    n = 0
-    while n < limit and all(x[n] == ids[0][n] for x in ids):
-        n += 1
-    return n
-
-
-@torch.inference_mode()
-def build_prefix(model, ids: list[int]) -> SharedPrefix:
-    from transformers import DynamicCache
-
-    cache = DynamicCache()
-    model(
-        input_ids=torch.tensor([ids], device=model.device), use_cache=True, **{_CACHE_KWARG: cache}
-    )
-    return SharedPrefix(list(ids), cache)
-
-
-def _prefix_cache(model, head: list[int], prefix: SharedPrefix | None):
-    """A batch-1 KV cache of ``head``, starting from a copy of ``prefix`` where it applies."""
-    import copy
-
-    from transformers import DynamicCache
-
-    if (
-        prefix is not None
-        and len(prefix.ids) <= len(head)
-        and head[: len(prefix.ids)] == prefix.ids
-    ):
-        cache, start = copy.deepcopy(prefix.cache), len(prefix.ids)
-    else:
-        cache, start = DynamicCache(), 0
-    if start < len(head):
-        model(
-            input_ids=torch.tensor([head[start:]], device=model.device),
-            use_cache=True,
-            **{_CACHE_KWARG: cache},
-        )
-    return cache
-
-
-class _PreallocatedLayer(DynamicLayer):
-    """A ``DynamicLayer`` whose keys/values are views of a buffer with spare room: an append
-    writes in place; only outgrowing the buffer reallocates (by concatenation)."""
-
-    def __init__(self, kbuf: torch.Tensor, vbuf: torch.Tensor, length: int):
-        super().__init__()
-        self.kbuf, self.vbuf, self.length = kbuf, vbuf, length
-        self.device = kbuf.device
-        self.keys, self.values = kbuf[:, :, :length], vbuf[:, :, :length]
-        self.is_initialized = True
-
-    def update(self, key_states, value_states, *args, **kwargs):
-        end = self.length + key_states.shape[-2]
-        if end > self.kbuf.shape[-2]:
-            self.kbuf = torch.cat([self.keys, key_states], dim=-2)
-            self.vbuf = torch.cat([self.values, value_states], dim=-2)
-        else:
-            self.kbuf[:, :, self.length : end] = key_states
-            self.vbuf[:, :, self.length : end] = value_states
-        self.length = end
-        self.keys, self.values = self.kbuf[:, :, :end], self.vbuf[:, :, :end]
-        return self.keys, self.values
-
-
-def _layout_rows(
-    model, ids: list[list[int]], pad: int, prefix: SharedPrefix | None, room: int = 0
-) -> dict:
-    """Like :func:`_layout`, but each row's suffix is prefilled on its own (batch 1, no padding).
-
-    The caches are then stacked into the same ``[shared prefix][padding][suffix]`` layout, leaving
-    each row's last token for ``generate``. Two gains: no compute is spent on padding and
-    batch-1 attention needs no mask (the fast causal kernel), and a row's prefill no longer
-    depends on which other prompts share its batch, so in bf16 a candidate's answer does not
-    change with its batch partners' lengths (decode is still batched).
-    """
-    from transformers import DynamicCache
-
-    device = model.device
-    shared = common_prefix_length(ids) if len(ids) > 1 else len(ids[0]) - 1
-    if shared == 0:
-        head_cache = None
-    else:
-        head_cache = _prefix_cache(model, ids[0][:shared], prefix)
-    rows = []
-    for x in ids:
-        rest = x[shared:-1]
-        if head_cache is None:
-            cache = DynamicCache()
-        else:
-            # (DynamicCache copies these on construction; the head cache stays untouched)
-            cache = DynamicCache([(layer.keys, layer.values) for layer in head_cache.layers])
-        if rest:
-            model(
-                input_ids=torch.tensor([rest], device=device),
-                use_cache=True,
-                **{_CACHE_KWARG: cache},
-            )
-        rows.append(cache)
-    width = max(len(x) - shared for x in ids)  # suffix columns incl. the last token
-    cached = shared + width - 1  # every row's last token is left for generate
-    out = DynamicCache()
-    out.layers = []
-    for layer in range(len(rows[0].layers)):
-        k0, v0 = rows[0].layers[layer].keys, rows[0].layers[layer].values
-        # Room for the answer: decode steps then write in place instead of re-concatenating the
-        # whole batch cache per layer and step (~15 % of a step here).
-        kbuf = k0.new_zeros(len(ids), k0.shape[1], cached + room, k0.shape[3])
-        vbuf = v0.new_zeros(len(ids), v0.shape[1], cached + room, v0.shape[3])
-        for r, (x, cache) in enumerate(zip(ids, rows, strict=True)):
-            k, v = cache.layers[layer].keys, cache.layers[layer].values
-            own = len(x) - shared - 1  # this row's cached suffix tokens
-            kbuf[r, :, :shared] = k[0, :, :shared]
-            vbuf[r, :, :shared] = v[0, :, :shared]
-            if own:
-                kbuf[r, :, cached - own : cached] = k[0, :, shared:]
-                vbuf[r, :, cached - own : cached] = v[0, :, shared:]
-        out.layers.append(_PreallocatedLayer(kbuf, vbuf, cached))
-    return {**_middle_padded(ids, shared, pad, device), _CACHE_KWARG: out}
-
-
-def _middle_padded(ids: list[list[int]], shared: int, pad: int, device) -> dict:
-    """``input_ids``/``attention_mask`` laid out ``[shared prefix][padding][rest of the row]``."""
-    width = max(len(x) - shared for x in ids)
-    input_ids = [ids[0][:shared] + [pad] * (width - (len(x) - shared)) + x[shared:] for x in ids]
-    mask = [[1] * shared + [0] * (width - (len(x) - shared)) + [1] * (len(x) - shared) for x in ids]
-    return {
-        "input_ids": torch.tensor(input_ids, device=device),
-        "attention_mask": torch.tensor(mask, device=device),
-    }
-
-
-def _layout(
-    model, ids: list[list[int]], pad: int, prefix: SharedPrefix | None, min_shared: int = 16
-) -> dict:
-    """Generation inputs with the shared prefix computed once.
-
-    Rows are laid out ``[shared prefix][padding][rest of the row]`` with the padding masked, so
-    the prefix's keys/values are identical for every row and are computed once (or copied from
-    ``prefix``, which covers the system prompt across calls) and repeated over the batch; the
-    model then only reads each row's own suffix. Position ids follow the attention mask, so
-    every real token keeps its position. Without a long enough shared prefix this is plain
-    left padding. The greedy output is the same either way (tests pin it).
-    """
-    device = model.device
-    shared = common_prefix_length(ids) if len(ids) > 1 else len(ids[0]) - 1
-    if shared < min_shared:
-        width = max(map(len, ids))
-        input_ids = [[pad] * (width - len(x)) + x for x in ids]
-        mask = [[0] * (width - len(x)) + [1] * len(x) for x in ids]
-        return {
-            "input_ids": torch.tensor(input_ids, device=device),
-            "attention_mask": torch.tensor(mask, device=device),
-        }
-    cache = _prefix_cache(model, ids[0][:shared], prefix)
-    if len(ids) > 1:
-        cache.batch_repeat_interleave(len(ids))
-    return {**_middle_padded(ids, shared, pad, device), _CACHE_KWARG: cache}
-
-
 @torch.inference_mode()
 def generate_constrained(
     model,
@@ -406,12 +241,18 @@ def generate_constrained(
     constrained: bool = True,
     prefix: SharedPrefix | None = None,
     prefill: str = "batch",
+    drafter=None,
+    draft_tokens: int = 0,
+    stats: dict | None = None,
 ) -> list[GenerationResult]:
     """Greedy, grammar-constrained answers for a batch of chat prompts (left padded).
 
     ``compiled=None`` compiles (or reuses) the decision grammar for ``tokenizer`` and the model's
     vocab size. ``n_tokens`` counts generated tokens including the closing EOS. ``p_select`` is
-    None only when generation stopped before the status was decided.
+    None only when generation stopped before the status was decided. With a ``drafter``
+    (:class:`~.speculative.NgramDrafter`) and ``draft_tokens > 0`` the answer is decoded
+    speculatively (:mod:`.speculative`; not with a repetition penalty), and ``stats`` (a dict)
+    is updated with its steps, drafted and accepted tokens.
     """
     if not messages_batch:
         return []
@@ -425,12 +266,37 @@ def generate_constrained(
     eos = tokenizer.eos_token_id
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos
     if prefill == "rows":
-        inputs = _layout_rows(model, ids, pad, prefix, room=max_new_tokens)
+        inputs = layout_rows(model, ids, pad, prefix, room=max_new_tokens)
     else:
-        inputs = _layout(model, ids, pad, prefix)
+        inputs = layout_padded(model, ids, pad, prefix)
     # constrained=False decodes freely (an ablation: what the grammar costs and buys); the
     # answer is then parsed afterwards and has no p_select.
     processor = GrammarProcessor(compiled, len(prompts)) if constrained else None
+    if drafter is not None and draft_tokens > 0 and repetition_penalty == 1.0:
+        from .speculative import decode_speculative
+
+        def choose(row: int, logits: torch.Tensor) -> tuple[int, bool]:
+            if processor is not None:
+                return processor.choose(row, logits)
+            token = int(logits.argmax())
+            return token, token == eos
+
+        new, counts = decode_speculative(
+            model,
+            inputs,
+            ids,
+            choose,
+            drafter,
+            max_new_tokens,
+            eos,
+            pad,
+            draft_tokens,
+            CACHE_KWARG,
+        )
+        if stats is not None:
+            for k, v in counts.items():
+                stats[k] = stats.get(k, 0) + v
+        return _results(tokenizer, new, processor, eos)
     out = model.generate(
         **inputs,
         max_new_tokens=max_new_tokens,
@@ -444,8 +310,12 @@ def generate_constrained(
     new = out[:, inputs["input_ids"].shape[1] :]
     if processor is not None:
         processor.finish(out)
+    return _results(tokenizer, new.tolist(), processor, eos)
+
+
+def _results(tokenizer, new: list[list[int]], processor, eos: int) -> list[GenerationResult]:
     results = []
-    for row, ids in enumerate(new.tolist()):
+    for row, ids in enumerate(new):
         n = ids.index(eos) + 1 if eos in ids else len(ids)
         text = tokenizer.decode(ids[:n], skip_special_tokens=True)
         done = processor.matchers[row].is_terminated() if processor is not None else True

@@ -85,12 +85,14 @@ def weight_dtype(precision: str, device: str, training: bool):
 
 
 def attention_implementation(attention: str, device: str, training: bool) -> str:
-    """The transformers attention implementation: ``sdpa``, or for ``cpu_decode`` on CPU
-    inference :mod:`.attention` (single-token decode steps as matmuls; prefill still SDPA)."""
-    if attention == "cpu_decode" and device == "cpu" and not training:
-        from .attention import NAME
+    """The transformers attention implementation: ``sdpa``, or on CPU inference one of
+    :mod:`.attention`'s: ``cpu_decode`` (single-token decode steps as matmuls) or ``packed``
+    (SDPA with short multi-token queries packed onto their KV heads: speculative verification);
+    prefill is SDPA in every case."""
+    if attention in ("cpu_decode", "packed") and device == "cpu" and not training:
+        from .attention import NAME, PACKED
 
-        return NAME
+        return NAME if attention == "cpu_decode" else PACKED
     return "sdpa"
 
 

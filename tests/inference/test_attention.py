@@ -108,3 +108,55 @@ def test_greedy_text_is_unchanged_in_fp32(smollm2_dir):
     assert torch.equal(a.sequences, b.sequences)
     for la, lb in zip(a.logits, b.logits, strict=True):
         assert torch.allclose(la, lb, atol=1e-3)
+
+
+def _lower_right(q_len: int, kv: int) -> torch.Tensor:
+    rows = torch.arange(q_len) + (kv - q_len)
+    return (torch.arange(kv)[None, :] <= rows[:, None]).view(1, 1, q_len, kv)
+
+
+def test_packed_verification_step_matches_sdpa():
+    """A few new tokens per row over a cache with padding gaps and rejected-draft holes."""
+    g = torch.Generator().manual_seed(2)
+    batch, heads, groups, q_len, kv, dim = 3, 9, 3, 4, 41, 64
+    q = torch.randn(batch, heads, q_len, dim, generator=g)
+    k = torch.randn(batch, groups, kv, dim, generator=g)
+    v = torch.randn(batch, groups, kv, dim, generator=g)
+    mask = _lower_right(q_len, kv).repeat(batch, 1, 1, 1)
+    mask[0, ..., 5:9] = False  # padding
+    mask[1, ..., 30:33] = False  # rejected drafts of an earlier step
+    ours, _ = attention.packed_attention(_Module().eval(), q, k, v, mask)
+    ref = _sdpa(q, k, v, mask)
+    assert ours.shape == ref.shape == (batch, q_len, heads, dim)
+    assert torch.allclose(ours, ref, atol=1e-5)
+    # no padding at all: the mask function hands over None, the causal pattern is rebuilt
+    none, _ = attention.packed_attention(_Module().eval(), q, k, v, None)
+    assert torch.allclose(none, _sdpa(q, k, v, _lower_right(q_len, kv)), atol=1e-5)
+
+
+def test_suffix_prefill_matches_the_materialised_lower_right_mask():
+    g = torch.Generator().manual_seed(3)
+    q_len, kv = 40, 57  # 40 new tokens after 17 cached ones; 40 * 3 rows > the packing limit
+    q = torch.randn(1, 9, q_len, 64, generator=g)
+    k = torch.randn(1, 3, kv, 64, generator=g)
+    v = torch.randn(1, 3, kv, 64, generator=g)
+    ours, _ = attention.packed_attention(_Module().eval(), q, k, v, None)
+    assert torch.allclose(ours, _sdpa(q, k, v, _lower_right(q_len, kv)), atol=1e-5)
+
+
+def test_causal_mask_is_none_only_for_new_tokens_closing_an_unpadded_cache():
+    from transformers.masking_utils import causal_mask_function
+
+    kw = {"mask_function": causal_mask_function, "q_offset": 17, "kv_offset": 0}
+    assert (
+        attention.causal_mask(1, 40, 57, attention_mask=torch.ones(1, 57, dtype=torch.bool), **kw)
+        is None
+    )
+    padded = torch.ones(1, 57, dtype=torch.bool)
+    padded[0, 3] = False
+    mask = attention.causal_mask(1, 40, 57, attention_mask=padded, **kw)
+    assert mask.shape == (1, 1, 40, 57) and not mask[0, 0, :, 3].any()
+    assert torch.equal(mask[0, 0, :, 4:], _lower_right(40, 57)[0, 0, :, 4:])
+    # decode steps (one token) and plain prefill (no cache) keep transformers' own handling
+    one = attention.causal_mask(1, 1, 57, attention_mask=padded, **{**kw, "q_offset": 56})
+    assert one is not None and not one[0, 0, 0, 3]

@@ -132,7 +132,7 @@ def test_unconstrained_baseline_is_recorded_not_required(lm, record_property):
 def test_shared_prefix_reuse_gives_the_same_greedy_answers(lm):
     """Prompts laid out [shared prefix][pad][suffix] with the prefix computed once (and the
     system prompt's KV reused across calls) decode exactly as plain left padding does."""
-    from recruiter.inference.constrained import build_prefix, common_prefix_length
+    from recruiter.inference.layout import build_prefix, common_prefix_length
 
     model, tok, compiled = lm
     same_jd = dict(WEAK, resume="Data analyst, SQL daily, Python for reports, 4 years.")
