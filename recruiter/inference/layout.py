@@ -84,7 +84,7 @@ def _prefix_cache(model, head: list[int], prefix: SharedPrefix | None):
 
 class PreallocatedLayer(DynamicLayer):
     """A ``DynamicLayer`` whose keys/values are views of a buffer with spare room: an append
-    writes in place; only outgrowing the buffer reallocates (by concatenation)."""
+    writes in place; only outgrowing the buffer reallocates (half as large again)."""
 
     def __init__(self, kbuf: torch.Tensor, vbuf: torch.Tensor, length: int):
         super().__init__()
@@ -92,6 +92,23 @@ class PreallocatedLayer(DynamicLayer):
         self.device = kbuf.device
         self.keys, self.values = kbuf[:, :, :length], vbuf[:, :, :length]
         self.is_initialized = True
+
+    @classmethod
+    def of(cls, layer, room: int) -> PreallocatedLayer:
+        """A copy of a plain layer's keys/values with ``room`` spare columns."""
+        k, v = layer.keys, layer.values
+        n = k.shape[-2]
+        kbuf = k.new_empty(*k.shape[:-2], n + room, k.shape[-1])
+        vbuf = v.new_empty(*v.shape[:-2], n + room, v.shape[-1])
+        kbuf[:, :, :n] = k
+        vbuf[:, :, :n] = v
+        return cls(kbuf, vbuf, n)
+
+    def select_rows(self, idx: torch.Tensor) -> None:
+        """Keep only the batch rows ``idx`` (in that order)."""
+        self.kbuf = self.kbuf.index_select(0, idx)
+        self.vbuf = self.vbuf.index_select(0, idx)
+        self.keys, self.values = self.kbuf[:, :, : self.length], self.vbuf[:, :, : self.length]
 
     def update(self, key_states, value_states, *args, **kwargs):
         end = self.length + key_states.shape[-2]
@@ -107,6 +124,16 @@ class PreallocatedLayer(DynamicLayer):
         self.length = end
         self.keys, self.values = self.kbuf[:, :, :end], self.vbuf[:, :, :end]
         return self.keys, self.values
+
+
+def preallocate(cache, room: int):
+    """``cache`` (in place) with every layer a :class:`PreallocatedLayer` with at least ``room``
+    spare columns where it had to be converted (a batch-prefilled cache is a plain one)."""
+    cache.layers = [
+        layer if isinstance(layer, PreallocatedLayer) else PreallocatedLayer.of(layer, room)
+        for layer in cache.layers
+    ]
+    return cache
 
 
 def layout_rows(

@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 
 import torch
 
+from .layout import preallocate
+
 _MAX_POOL = 400_000  # n-gram entries from earlier answers before the pool starts afresh
 
 
@@ -102,27 +104,6 @@ class NgramDrafter:
         return []
 
 
-def _preallocate(cache, room: int):
-    """The cache's layers as :class:`~.layout.PreallocatedLayer` with ``room`` spare
-    columns (a batch-prefilled cache is a plain ``DynamicCache``)."""
-    from .layout import PreallocatedLayer
-
-    layers = []
-    for layer in cache.layers:
-        if isinstance(layer, PreallocatedLayer):
-            layers.append(layer)
-            continue
-        k, v = layer.keys, layer.values
-        n = k.shape[-2]
-        kbuf = k.new_empty(*k.shape[:-2], n + room, k.shape[-1])
-        vbuf = v.new_empty(*v.shape[:-2], n + room, v.shape[-1])
-        kbuf[..., :n, :] = k
-        vbuf[..., :n, :] = v
-        layers.append(PreallocatedLayer(kbuf, vbuf, n))
-    cache.layers = layers
-    return cache
-
-
 @torch.inference_mode()
 def decode_speculative(
     model,
@@ -167,7 +148,7 @@ def decode_speculative(
         .logits[:, -1]
         .float()
     )
-    _preallocate(cache, room=2 * max_new_tokens + draft_tokens + 1)
+    preallocate(cache, room=2 * max_new_tokens + draft_tokens + 1)
     pos = positions[:, -1].tolist()  # position of each row's last fed token
     rows = [drafter.row(x) for x in prompt_ids]
     out: list[list[int]] = [[] for _ in range(batch)]
@@ -244,8 +225,5 @@ def _compact(cache, mask: torch.Tensor, keep: list[int]) -> torch.Tensor:
     """Keep only rows ``keep`` of a preallocated cache (in place) and of the attention mask."""
     idx = torch.tensor(keep, device=mask.device)
     for layer in cache.layers:
-        layer.kbuf = layer.kbuf.index_select(0, idx)
-        layer.vbuf = layer.vbuf.index_select(0, idx)
-        layer.keys = layer.kbuf[:, :, : layer.length]
-        layer.values = layer.vbuf[:, :, : layer.length]
+        layer.select_rows(idx)
     return mask.index_select(0, idx)
