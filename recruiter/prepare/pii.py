@@ -83,10 +83,9 @@ from .pii_names import (
     TECH_ALLOW_LIST,
     _is_lowercased,
     _Lexicon,
-    _make_context_enhancer,
-    _make_nlp_engine_class,
     _own_name_regex,
 )
+from .pii_ner import _make_context_enhancer, _make_nlp_engine_class
 from .pii_recognizers import (
     _PLACEHOLDER_RX,
     DEFAULT_ENTITIES,
