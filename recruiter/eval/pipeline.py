@@ -7,7 +7,8 @@ The report states data, model, adapter sha256 and config.
 
 Decisions: accuracy, precision/recall/F1 for select, macro-F1, AUC from P(select), Brier and a
 reliability diagram, confusion matrix, per source file and per role, JSON validity, evidence
-grounding, latency and decisions/s; beside majority class, TF-IDF + logistic regression trained
+grounding, whether the facts the reasoning cites are true (:mod:`.faithfulness`, on the synthetic
+corpus), latency and decisions/s; beside majority class, TF-IDF + logistic regression trained
 on the same train split, and the retriever's phase-2 classifier on the records whose structured
 sides are known (the synthetic corpus). With ``eval.tune_threshold`` the validation split is
 decided too and the P(select) threshold that maximises its macro-F1 is applied to the test
@@ -28,6 +29,7 @@ from ..config import RecruiterConfig, save_resolved
 from ..storage import atomic_dir, atomic_write_json, atomic_write_text, new_run_dir
 from ..train.data import read_split
 from . import fairness as fair
+from . import faithfulness as faith
 from . import robustness as rob
 from . import swaps
 from .baselines import majority, tfidf_logreg
@@ -131,6 +133,19 @@ def _retriever_baseline(cfg, rows: list[dict]) -> tuple[dict | None, str | None]
     return decision_metrics(y, pred, [float(p) for p in prob]), None
 
 
+def _faithfulness(cfg, records: list[dict], rows: list[dict]) -> tuple[dict | None, str | None]:
+    """Cited facts against the generator's ground truth, when the data is a synthetic corpus."""
+    from ..errors import InputError
+    from ..retrieval.data import corpus_of
+
+    try:
+        corpus = cfg.retrieval.corpus or corpus_of(Path(cfg.eval.data))
+    except InputError as exc:
+        return None, f"faithfulness skipped: {str(exc).splitlines()[0][:160]}"
+    truth, note = faith.corpus_truth(corpus)
+    return (faith.faithfulness(records, rows, truth), None) if truth else (None, note)
+
+
 def decisions(cfg: RecruiterConfig, engine=None) -> tuple[dict, list[dict], list[dict]]:
     e = cfg.eval
     rows = read_split(e.data, e.split, e.max_examples)
@@ -163,6 +178,9 @@ def decisions(cfg: RecruiterConfig, engine=None) -> tuple[dict, list[dict], list
             )
     elif note:
         notes.append(note)
+    faithful, note = _faithfulness(cfg, records, rows)
+    if note:
+        notes.append(note)
     lat = [rec["latency_ms"] for rec in records if rec.get("latency_ms") is not None]
     ys = [int(v == "select") for v in y]
     scores = [x if x is not None else 0.5 for x in p]
@@ -176,6 +194,7 @@ def decisions(cfg: RecruiterConfig, engine=None) -> tuple[dict, list[dict], list
         "per_source_tfidf": core["per_source"]["tfidf_logreg"],
         "per_role": by_group([str(r.get("role") or "") for r in rows], y, pred, p),
         "evidence": evidence_grounding(records, rows),
+        "faithfulness": faithful,
         "flags": core["flags"],
         "latency_ms": {
             "p50": float(np.percentile(lat, 50)) if lat else None,

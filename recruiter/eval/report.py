@@ -242,6 +242,19 @@ def _decision_md(d: dict) -> list[str]:
     else:
         grounding = ev.get("note", "no evidence quotes")
     lines += ["", f"Evidence grounding: {grounding}."]
+    fa = d.get("faithfulness")
+    if fa and fa.get("parsed"):
+        lines += [
+            "",
+            f"Reasoning against the synthetic corpus' ground truth ({fa['parsed']} of {fa['n']} "
+            "reasonings state the skills count and years): skills count right "
+            f"{_f(fa['skills_count'])}, years exact {_f(fa['years_exact'])} (within half a year "
+            f"{_f(fa['years_within_half'])}), concrete-answer count right "
+            f"{_f(fa['interview_competent'])} (and vague count {_f(fa['interview_both'])}), "
+            f"language shortfall right {_f(fa['languages'])}, red flag right {_f(fa['red_flag'])}; "
+            f"status follows the rule on its own cited facts {_f(fa['status_follows_own_facts'])}, "
+            f"on the true facts {_f(fa['status_follows_true_facts'])}.",
+        ]
     if d.get("notes"):
         lines += [""] + [f"- {n}" for n in d["notes"]]
     return lines + [""]

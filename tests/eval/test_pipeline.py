@@ -42,7 +42,8 @@ class FakeEngine:
             out.append(
                 {
                     "request_id": uuid.uuid4().hex,
-                    "reasoning": "x" * 50,
+                    # the record's own reason (true facts) where it has one
+                    "reasoning": c.get("reason") or "x" * 50,
                     "status": "select" if yes else "reject",
                     "p_select": 0.9 if yes else 0.2,
                     "flags": checked.flags,
@@ -99,6 +100,10 @@ def test_report_has_every_part_and_its_plots(evaluated):
         assert (out / png).stat().st_size > 1000, png
         assert f"]({png})" in report
     assert (out / "config.yaml").is_file() and (out / "predictions.jsonl").is_file()
+    # the stand-in cites each record's true facts: the faithfulness check finds them all true
+    faithful = result["decisions"]["faithfulness"]
+    assert faithful["parsed"] == faithful["n"] > 0 and faithful["skills_count"] == 1.0
+    assert "Reasoning against the synthetic corpus' ground truth" in report
 
 
 def test_fairness_numbers_follow_from_the_stand_in(evaluated):
