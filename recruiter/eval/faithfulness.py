@@ -38,6 +38,17 @@ _YEARS = re.compile(r"(\d+(?:\.\d+)?) years vs (\d+(?:\.\d+)?) required")
 _GOOD = re.compile(r"answered the (.+?) questions? concretely")
 _BAD = re.compile(r"(?:vague on|no hands-on answer on|could not give an example for) ([^;.]+)")
 _LANG_SHORT = re.compile(r"below the required")
+# the cited-fact shares :func:`faithfulness` reports (beside the two "status follows" shares)
+FACTS = (
+    "skills_count",
+    "years_exact",
+    "years_within_half",
+    "min_years",
+    "interview_competent",
+    "interview_both",
+    "languages",
+    "red_flag",
+)
 
 
 def _topics() -> dict[str, set[str]]:
@@ -145,18 +156,7 @@ def _rule(f: Mapping, n_required: int) -> str:
 def faithfulness(records: list[dict], rows: list[dict], truth: Mapping[str, dict]) -> dict:
     """Shares (over the records with ground truth and a decision) of cited facts that are true."""
     topics = _topics()
-    keys = (
-        "skills_count",
-        "years_exact",
-        "years_within_half",
-        "min_years",
-        "interview_competent",
-        "interview_both",
-        "languages",
-        "red_flag",
-        "status_follows_own_facts",
-        "status_follows_true_facts",
-    )
+    keys = FACTS + ("status_follows_own_facts", "status_follows_true_facts")
     hits = dict.fromkeys(keys, 0)
     n = parsed = 0
     for rec, row in zip(records, rows, strict=True):

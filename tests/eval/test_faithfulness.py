@@ -3,19 +3,8 @@
 import re
 import shutil
 
-from recruiter.eval.faithfulness import corpus_truth, faithfulness
+from recruiter.eval.faithfulness import FACTS, corpus_truth, faithfulness
 from recruiter.train.data import read_split
-
-FACTS = (
-    "skills_count",
-    "years_exact",
-    "years_within_half",
-    "min_years",
-    "interview_competent",
-    "interview_both",
-    "languages",
-    "red_flag",
-)
 
 
 def _rows_and_truth(prepared_synth):
