@@ -12,9 +12,12 @@ they share):
 
 * ``naive``: what a first script does: base + adapter (PEFT, unmerged) in fp32, one
   ``model.generate`` per candidate, greedy, no grammar, 160 new tokens; JSON parsed afterwards.
-* ``engine-bf16``: the inference engine as configured by default on this CPU: adapter merged,
-  bf16 weights, batches of 8 sorted by length, the system prompt's KV cache reused,
-  grammar-constrained decoding, validation + retry.
+* ``engine-auto``: the inference engine as configured by default (``Engine()``): adapter
+  merged, the precision, prefill and drafts that ``auto`` picks on this machine (fp32 + rows +
+  3 drafts on a CPU without fast bf16, bf16 + padded batches + no drafts with AMX), batches of
+  8 sorted by length, the system prompt's KV cache reused, grammar-constrained decoding,
+  validation + retry.
+* ``engine-bf16``, ``engine-fp32``: the same at a fixed precision, padded batches, no drafts.
 * ``engine-bf16-fast``: the opt-in CPU options: batches of 16, each prompt prefilled alone
   (``inference.prefill=rows``), decode steps through :mod:`recruiter.inference.attention`
   (``inference.attention=cpu_decode``).
@@ -22,8 +25,8 @@ they share):
   with n-gram drafts of up to 3 tokens (``inference.draft_tokens=3``,
   :mod:`recruiter.inference.speculative`), from a cold n-gram pool (reset after the warm-up).
 * ``engine-bf16-free``: the default engine without the grammar (its cost and what it buys).
-* ``engine-fp32``, ``engine-nf4``: the engine at other precisions (nf4 = bitsandbytes 4-bit,
-  adapter unmerged).
+* ``engine-nf4``: bitsandbytes 4-bit, adapter unmerged; ``engine-fp32-spec`` etc.: any
+  precision with the ``-fast``/``-spec``/``-free`` options.
 
 Printed: decisions/s, ratio to naive, p50/p95 latency per decision (the wall time of the call
 that produced it: a batch for the engine), schema-valid share, peak memory, and how many
@@ -107,25 +110,25 @@ def child(name: str, n: int, prepared: Path, batch: int, scenario: str) -> dict:
     else:
         from recruiter.inference.engine import Engine
 
-        precision = {
-            "engine-bf16": "bf16",
-            "engine-bf16-fast": "bf16",
-            "engine-bf16-spec": "bf16",
-            "engine-bf16-free": "bf16",
-            "engine-fp32": "fp32",
-            "engine-nf4": "nf4",
-        }[name]
+        # engine-auto: Engine() as configured by default; engine-<precision>[-fast|-spec|-free]:
+        # bf16, fp32 or nf4, then the option set
+        precision = name.split("-")[1]
+        if precision not in ("auto", "bf16", "fp32", "nf4"):
+            raise SystemExit(f"unknown config {name!r}")
         fast = name.endswith("-fast")  # the opt-in CPU options
         spec = name.endswith("-spec")
-        engine = Engine(
-            adapter="default",
-            precision=precision,
-            batch_size=16 if fast or spec else batch,
-            constrained=not name.endswith("-free"),
-            prefill="rows" if fast or spec else "batch",
-            attention="cpu_decode" if fast else "sdpa",
-            draft_tokens=3 if spec else 0,
-        )
+        if name == "engine-auto":
+            engine = Engine(adapter="default", batch_size=batch)
+        else:
+            engine = Engine(
+                adapter="default",
+                precision=precision,
+                batch_size=16 if fast or spec else batch,
+                constrained=not name.endswith("-free"),
+                prefill="rows" if fast or spec else "batch",
+                attention="cpu_decode" if fast else "sdpa",
+                draft_tokens=3 if spec else 0,
+            )
         engine.decide(cands[:1])  # warm-up: grammar compile, first-call allocations
         if engine.drafter is not None:  # measured from a cold n-gram pool, as a fresh process
             engine.drafter.reset()
@@ -167,6 +170,7 @@ def main() -> None:
         return
     names = args.only or [
         "naive",
+        "engine-auto",
         "engine-bf16",
         "engine-bf16-fast",
         "engine-bf16-spec",
@@ -200,8 +204,11 @@ def main() -> None:
     # drifts over a run, and the ratio is then against the mean of the two.
     naive = [r["decisions_per_s"] for r in results if r["config"] == "naive"]
     base = {"decisions_per_s": sum(naive) / len(naive)} if naive else None
-    # Whether an option changes decisions, not only speed: statuses equal to the default engine's.
-    ref = next((r for r in results if r["config"] == "engine-bf16"), None)
+    # Whether an option changes decisions, not only speed: statuses equal to those of the first
+    # engine row of the run (put the reference configuration first).
+    ref = next((r for r in results if r["config"] != "naive"), None)
+    if ref:
+        print(f"same status: as {ref['config']}")
     print(
         f"\n{'config':<18} {'decisions/s':>11} {'x naive':>8} {'p50 ms':>8} {'p95 ms':>8} {'valid 1st':>9} {'peak MB':>8} {'same status':>11}"
     )

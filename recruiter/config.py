@@ -187,7 +187,7 @@ class TrainConfig(Section):
     precision: Literal["auto", "fp32", "bf16", "nf4"] = Field(
         "auto",
         description="auto = nf4 QLoRA (bf16 compute) on CUDA; on CPU unquantised weights with bf16 "
-        "autocast where the CPU has native bf16, else fp32",
+        "autocast where bf16 matmuls are fast (AMX, Arm BF16), else fp32",
     )
     lora: LoraSection = LoraSection()
     max_length: int = Field(
@@ -238,7 +238,9 @@ class InferenceConfig(Section):
         description="'default' = the shipped adapter, a folder, or null for the base model",
     )
     precision: Literal["auto", "fp32", "bf16", "nf4"] = Field(
-        "auto", description="auto = nf4 on CUDA; bf16 on CPUs with native bf16, else fp32"
+        "auto",
+        description="auto = nf4 on CUDA; bf16 on CPUs with fast bf16 matmuls (AMX, Arm BF16), "
+        "else fp32",
     )
     max_new_tokens: int = Field(160, ge=8)
     retry_max_new_tokens: int = Field(
@@ -246,22 +248,23 @@ class InferenceConfig(Section):
     )
     batch_size: int = Field(8, ge=1)
     prefill: Literal["auto", "rows", "batch"] = Field(
-        "batch",
+        "auto",
         description="batch = prompts padded into one forward pass; rows = each prompt prefilled "
-        "alone (no padding; ~10 % faster on CPU, bf16 answers differ slightly); auto = rows on "
-        "CPU, batch on CUDA",
+        "alone (no padding); auto = rows on CPU in fp32 (the same answers, faster), else batch "
+        "(in bf16/nf4 the layout moves answers; the shipped eval numbers use batch)",
     )
     attention: Literal["sdpa", "cpu_decode"] = Field(
         "sdpa",
         description="cpu_decode = single-token decode steps as float32 matmuls on CPU "
         "(recruiter/inference/attention.py; measured +4 % with prefill=rows, batch 16)",
     )
-    draft_tokens: int = Field(
-        0,
+    draft_tokens: int | None = Field(
+        None,
         ge=0,
         le=16,
         description="speculative decoding: up to this many n-gram-drafted tokens verified per "
-        "step (recruiter/inference/speculative.py); 0 = off",
+        "step (recruiter/inference/speculative.py); 0 = off; null = 3 on CPU in fp32 (the same "
+        "answers, faster), else 0",
     )
     constrained: bool = Field(
         True, description="grammar-constrained decoding; false only for ablations"

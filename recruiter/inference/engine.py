@@ -123,21 +123,27 @@ class Engine:
         merge: bool = True,
         constrained: bool = True,
         reuse_prefix: bool = True,
-        prefill: str = "batch",
+        prefill: str = "auto",
         attention: str = "sdpa",
-        draft_tokens: int = 0,
+        draft_tokens: int | None = None,
     ):
         """``merge=False`` keeps the LoRA adapter separate (the server needs that to also serve
         the base model); merged weights decode faster.
 
         ``prefill``: ``batch`` pads prompts into one forward pass; ``rows`` prefills each prompt
         alone (no compute on padding, and a prompt's prefill does not depend on its batch
-        partners; ~10 % faster on this CPU); ``auto`` = batch on CUDA, rows on CPU.
-        ``attention="cpu_decode"`` runs decode steps through :mod:`.attention` on CPU. Both are
-        opt-in: the shipped eval numbers were measured with the defaults.
+        partners). ``attention="cpu_decode"`` runs decode steps through :mod:`.attention` on
+        CPU. ``draft_tokens > 0`` decodes speculatively with n-gram drafts of up to that many
+        tokens (:mod:`.speculative`; on CPU the verification passes use the ``packed``
+        attention).
 
-        ``draft_tokens > 0`` decodes speculatively with n-gram drafts of up to that many tokens
-        (:mod:`.speculative`; on CPU the verification passes use the ``packed`` attention).
+        ``prefill="auto"`` and ``draft_tokens=None`` choose by whether the choice can change an
+        answer: on CPU in float32 the greedy text is the same for every layout and with or
+        without drafts (tests pin both), so there they are ``rows`` and 3 (measured 1.8-1.9x the
+        padded, draft-free engine on a 2-core Xeon without AMX: benchmarks/README.md). In bf16
+        and nf4 rounding differs between one-token and several-token passes and with the batch
+        composition, which moved ~12 % of the shipped adapter's statuses, so there they stay
+        ``batch`` and 0: the settings the shipped eval numbers were measured with.
         """
         import torch
 
@@ -164,10 +170,10 @@ class Engine:
         self.constrained = constrained
         if prefill not in ("auto", "rows", "batch"):
             raise ModelError(f"prefill must be auto, rows or batch, not {prefill!r}")
-        self.prefill = (
-            prefill if prefill != "auto" else ("batch" if self.device == "cuda" else "rows")
-        )
-
+        exact_cpu = self.device == "cpu" and self.precision == "fp32"
+        self.prefill = prefill if prefill != "auto" else ("rows" if exact_cpu else "batch")
+        if draft_tokens is None:
+            draft_tokens = 3 if exact_cpu else 0
         if draft_tokens < 0:
             raise ModelError(f"draft_tokens must be >= 0, not {draft_tokens}")
         self.draft_tokens = draft_tokens

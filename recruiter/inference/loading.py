@@ -4,11 +4,12 @@ Precisions:
 
 * ``fp32``: plain float32 weights.
 * ``bf16``: bfloat16 weights (CUDA), or on CPU float32 weights with bf16 autocast for training and
-  bfloat16 weights for inference. On CPUs with native bf16 (AVX512-BF16 / AMX, Arm BF16) a bf16
-  matmul runs ~4x faster than fp32 (measured here: 850 vs 207 GFLOP/s on 2 cores).
+  bfloat16 weights for inference. With AMX (or Arm BF16) a bf16 matmul runs ~4x faster than
+  fp32 (measured on 2 cores of an AMX Xeon: 850 vs 207 GFLOP/s); with AVX512-BF16 alone it is
+  slower than fp32 (128 vs 219 GFLOP/s on another 2-core Xeon), see :func:`fast_bf16_cpu`.
 * ``nf4``: bitsandbytes 4-bit NormalFloat with double quantisation and bf16 compute (QLoRA). It is
   the CUDA default; bitsandbytes >= 0.46 also runs it on CPU, where it saves memory, not time.
-* ``auto``: ``nf4`` on CUDA, ``bf16`` on a CPU with native bf16, else ``fp32``.
+* ``auto``: ``nf4`` on CUDA, ``bf16`` on a CPU where bf16 matmuls are fast, else ``fp32``.
 """
 
 from __future__ import annotations
@@ -34,8 +35,14 @@ def resolve_device(device: str = "auto") -> str:
 
 
 @functools.cache
-def native_bf16_cpu() -> bool:
-    """Whether this CPU computes bf16 natively (not emulated), from its feature flags."""
+def fast_bf16_cpu() -> bool:
+    """Whether bf16 matmuls beat float32 on this CPU, from its feature flags.
+
+    x86 needs AMX (``amx_bf16``): AVX512-BF16 alone converts and dot-products in vector units,
+    and measured slower than float32 on a 2-core Xeon with it and without AMX (a 1,100 x 576 x
+    1,536 matmul: 128 vs 219 GFLOP/s; the engine: see benchmarks/README.md). Arm's BF16
+    extension (``bf16``) has matrix instructions (BFMMLA) that oneDNN uses.
+    """
     try:
         text = Path("/proc/cpuinfo").read_text()
     except OSError:
@@ -45,7 +52,12 @@ def native_bf16_cpu() -> bool:
         if line.startswith(("flags", "Features")):
             flags.update(line.split(":", 1)[1].split())
             break
-    return bool(flags & {"avx512_bf16", "amx_bf16", "bf16"})
+    return bf16_flags_fast(flags)
+
+
+def bf16_flags_fast(flags: set[str]) -> bool:
+    """The rule of :func:`fast_bf16_cpu` on a set of /proc/cpuinfo flags."""
+    return bool(flags & {"amx_bf16", "bf16"})
 
 
 def resolve_precision(precision: str, device: str) -> str:
@@ -55,7 +67,7 @@ def resolve_precision(precision: str, device: str) -> str:
         return precision
     if device == "cuda":
         return "nf4"
-    return "bf16" if native_bf16_cpu() else "fp32"
+    return "bf16" if fast_bf16_cpu() else "fp32"
 
 
 def to_quant_config(precision: str):

@@ -108,19 +108,33 @@ def test_speculative_answers_equal_plain_greedy_in_fp32(packed_lm, prefill):
 
 
 def test_engine_with_drafts_decides_as_without(smollm2_dir):
-    """The shipped adapter in float32 on the example pool: same records, drafts accepted."""
+    """The shipped adapter in float32 on the example pool: the default (auto) engine, rows
+    prefill with drafts, gives the records of the padded draft-free engine; drafts accepted."""
     from recruiter.inference.engine import Engine
     from recruiter.inference.prompt import job_fields
 
     job = job_fields(json.loads((REPO / "examples" / "job.json").read_text()))
     lines = (REPO / "examples" / "pool.jsonl").read_text().splitlines()[:3]
     cands = [{**json.loads(line), **job} for line in lines]
-    kw = {"precision": "fp32", "batch_size": 3, "prefill": "rows"}
-    plain = Engine(**kw).decide(cands)
-    spec = Engine(draft_tokens=3, **kw)
+    kw = {"precision": "fp32", "batch_size": 3}
+    padded = Engine(prefill="batch", draft_tokens=0, **kw)
+    assert padded.drafter is None
+    plain = padded.decide(cands)
+    spec = Engine(**kw)  # auto in float32 on CPU: each prompt prefilled alone, 3 drafts
+    assert (spec.prefill, spec.draft_tokens) == ("rows", 3)
     drafted = spec.decide(cands)
     assert [r["reasoning"] for r in drafted] == [r["reasoning"] for r in plain]
     assert [r["status"] for r in drafted] == [r["status"] for r in plain]
     assert all(r["status"] in ("select", "reject") for r in drafted)
     assert spec.spec_stats["accepted"] > 0
     assert spec.model.config._attn_implementation == "recruiter_packed"
+
+
+def test_auto_keeps_bf16_on_the_padded_draft_free_engine(smollm2_dir):
+    """In bf16 the layout and drafts move answers, so auto keeps the eval numbers' settings."""
+    from recruiter.inference.engine import Engine
+
+    bf16 = Engine(adapter=None, precision="bf16", batch_size=2)
+    assert (bf16.prefill, bf16.draft_tokens, bf16.drafter) == ("batch", 0, None)
+    chosen = Engine(adapter=None, precision="bf16", prefill="rows", draft_tokens=2)
+    assert (chosen.prefill, chosen.draft_tokens) == ("rows", 2)
