@@ -139,8 +139,9 @@ class Engine:
 
         ``prefill="auto"`` and ``draft_tokens=None`` choose by whether the choice can change an
         answer: on CPU in float32 the greedy text is the same for every layout and with or
-        without drafts (tests pin both), so there they are ``rows`` and 3 (measured 1.8-1.9x the
-        padded, draft-free engine on a 2-core Xeon without AMX: benchmarks/README.md). In bf16
+        without drafts (tests pin both), so there they are ``rows`` and 3 (measured 1.5x the padded,
+        draft-free engine at batch 8 and 1.9x at batch 16 on a 2-core Xeon without AMX:
+        benchmarks/README.md). In bf16
         and nf4 rounding differs between one-token and several-token passes and with the batch
         composition, which moved ~12 % of the shipped adapter's statuses, so there they stay
         ``batch`` and 0: the settings the shipped eval numbers were measured with.
