@@ -137,10 +137,15 @@ def config_check(
     files: Annotated[list[Path], typer.Argument(help="YAML files to validate.")],
 ) -> None:
     """Validate config files; exit 2 if any is invalid."""
+    _check_each(files, config_mod.load)
+
+
+def _check_each(files: list[Path], check) -> None:
+    """ok/fail per file; exit 2 if any failed."""
     failed = 0
     for path in files:
         try:
-            config_mod.load(path)
+            check(path)
             out.print(f"[green]ok[/]   {path}")
         except RecruiterError as exc:
             failed += 1
@@ -189,9 +194,18 @@ def _command_line() -> str:
 
 
 def _load(
-    config: Path | None, override: list[str] | None, extra: list[str] = ()
+    config: Path | None, override: list[str] | None, options: dict | None = None
 ) -> config_mod.RecruiterConfig:
-    return config_mod.load(config, [*(override or []), *extra])
+    """The config file + ``-o`` overrides + the command's own options (dotted key -> value;
+    None = not given), the options last so that they win."""
+    import json
+
+    given = [
+        f"{k}={json.dumps(str(v) if isinstance(v, Path) else v)}"
+        for k, v in (options or {}).items()
+        if v is not None
+    ]
+    return config_mod.load(config, [*(override or []), *given])
 
 
 @prepare_app.callback(invoke_without_command=True)
@@ -213,14 +227,8 @@ def prepare_cmd(
     """Run every prepare stage on prepare.inputs and write the splits + manifest."""
     if ctx.invoked_subcommand:
         return
-    import json
-
-    extra = []
-    if inputs:
-        extra.append("prepare.inputs=" + json.dumps([str(p) for p in inputs]))
-    if output:
-        extra.append("prepare.output=" + json.dumps(str(output)))
-    cfg = _load(config, override, extra)
+    paths = [str(p) for p in inputs] if inputs else None
+    cfg = _load(config, override, {"prepare.inputs": paths, "prepare.output": output})
     from .prepare import run
 
     out.print(str(run(cfg, command=_command_line())))
@@ -236,11 +244,7 @@ def prepare_synth(
     ] = None,
 ) -> None:
     """Write the deterministic synthetic corpus (records, jobs, candidates as JSONL)."""
-    import json
-
-    cfg = _load(
-        config, override, ["prepare.synth.output=" + json.dumps(str(output))] if output else []
-    )
+    cfg = _load(config, override, {"prepare.synth.output": output})
     from .prepare.synth import run
 
     out.print(str(run(cfg, command=_command_line())))
@@ -265,14 +269,7 @@ def train_cmd(
     """Fine-tune a LoRA adapter; writes adapter/, training.json, metrics.json, the model card."""
     if ctx.invoked_subcommand:
         return
-    import json
-
-    extra = []
-    if data:
-        extra.append("train.data=" + json.dumps(str(data)))
-    if output:
-        extra.append("train.output=" + json.dumps(str(output)))
-    cfg = _load(config, override, extra)
+    cfg = _load(config, override, {"train.data": data, "train.output": output})
     from .train import run
 
     out.print(str(run(cfg, command=_command_line())))
@@ -341,14 +338,8 @@ def live_cmd(
     ] = None,
 ) -> None:
     """Decide candidates now (what run_live.py runs). Exit 0 ok, 2 bad input, 3 model failure."""
-    import json
-
-    extra = ["live.inputs=" + json.dumps(list(inputs or []))]
-    if job:
-        extra.append("live.job=" + json.dumps(str(job)))
-    if output:
-        extra.append("live.output=" + json.dumps(str(output)))
-    cfg = _load(config, override, extra)
+    options = {"live.inputs": list(inputs or []), "live.job": job, "live.output": output}
+    cfg = _load(config, override, options)
     from .inference.live import run
 
     raise typer.Exit(run(cfg))
@@ -366,14 +357,7 @@ def retrieval_train(
     output: Annotated[Path | None, typer.Option("--output", help="Run folder.")] = None,
 ) -> None:
     """Train phase 1 + 2 on prepared splits, evaluate on test beside BM25/TF-IDF/frozen encoder."""
-    import json
-
-    extra = []
-    if data:
-        extra.append("retrieval.data=" + json.dumps(str(data)))
-    if output:
-        extra.append("retrieval.output=" + json.dumps(str(output)))
-    cfg = _load(config, override, extra)
+    cfg = _load(config, override, {"retrieval.data": data, "retrieval.output": output})
     from .retrieval import run
 
     out.print(str(run(cfg, command=_command_line())))
@@ -392,28 +376,11 @@ def retrieval_eval(
     output: Annotated[Path | None, typer.Option("--output", help="Report folder.")] = None,
 ) -> None:
     """Ranking metrics (with CIs, beside BM25/TF-IDF/frozen encoder) of a trained retriever."""
-    import json
-
     from .retrieval.pipeline import evaluate
     from .retrieval.retriever import shipped_retriever_dir
 
-    extra = []
-    if data:
-        extra.append("retrieval.data=" + json.dumps(str(data)))
-    if output:
-        extra.append("retrieval.output=" + json.dumps(str(output)))
-    cfg = _load(config, override, extra)
+    cfg = _load(config, override, {"retrieval.data": data, "retrieval.output": output})
     out.print(str(evaluate(cfg, model or shipped_retriever_dir(), split, command=_command_line())))
-
-
-def _retriever(cfg):
-    from .errors import InputError
-    from .inference.screen import load_retriever
-
-    retriever = load_retriever(cfg.retrieval.model)
-    if retriever is None:
-        raise InputError("no trained retriever: train one or pass -o retrieval.model=FOLDER")
-    return retriever
 
 
 @retrieval_app.command("index")
@@ -425,32 +392,9 @@ def retrieval_index(
     override: OverrideOpt = None,
 ) -> None:
     """Encode a candidate pool with the retriever's tower into a persisted FAISS index."""
-    import json
+    from .retrieval.pool import index_pool
 
-    from .errors import InputError
-    from .inference.live import collect
-    from .retrieval.index import VectorIndex
-    from .storage import atomic_dir, atomic_write_text
-
-    cfg = _load(config, override)
-    r = cfg.retrieval
-    cands = [v for _, v in collect([str(pool)], cfg.live.max_input_bytes) if isinstance(v, dict)]
-    ids = [str(c.get("candidate_id") or f"pool-{i + 1:04d}") for i, c in enumerate(cands)]
-    if len(set(ids)) != len(ids):
-        raise InputError(f"{pool}: candidate ids repeat")
-    retriever = _retriever(cfg)
-    index = VectorIndex(
-        128, r.index_kind, r.hnsw_threshold, r.hnsw_m, r.ef_construction, r.ef_search
-    )
-    index.add(ids, retriever.candidate_vectors(cands))
-    with atomic_dir(output) as tmp:
-        index.save(tmp)
-        text = "".join(
-            json.dumps({**c, "candidate_id": i}, ensure_ascii=False) + "\n"
-            for c, i in zip(cands, ids, strict=True)
-        )
-        atomic_write_text(tmp / "candidates.jsonl", text)
-    out.print(f"{len(ids)} candidates ({'HNSW' if index.is_hnsw else 'exact'}) -> {output}")
+    out.print(index_pool(_load(config, override), pool, output))
 
 
 @retrieval_app.command("shortlist")
@@ -475,34 +419,9 @@ def retrieval_shortlist(
     """Filter -> nearest neighbours -> re-score, with score breakdowns (JSON on stdout)."""
     import json
 
-    from .errors import InputError
-    from .inference.live import collect
-    from .schemas import load_and_validate, validate
+    from .retrieval.pool import shortlist
 
-    cfg = _load(config, override)
-    retriever = _retriever(cfg)
-    if job and pool:
-        j = load_and_validate(job, "job")
-        if (pool / "index.json").is_file():  # a persisted index: search first, then filter
-            from .retrieval.index import VectorIndex
-
-            index = VectorIndex.load(pool)
-            lines = (pool / "candidates.jsonl").read_text(encoding="utf-8").splitlines()
-            store = {c["candidate_id"]: c for c in map(json.loads, lines)}
-            result = retriever.shortlist_index(
-                j, index, store, k=top_k, commute_km=cfg.retrieval.commute_km
-            )
-        else:
-            cands = [
-                v for _, v in collect([str(pool)], cfg.live.max_input_bytes) if isinstance(v, dict)
-            ]
-            result = retriever.shortlist(j, cands, k=top_k, commute_km=cfg.retrieval.commute_km)
-    elif candidate and jobs:
-        c = load_and_validate(candidate, "candidate")
-        js = [validate(v, "job", w) for w, v in collect([str(jobs)], cfg.live.max_input_bytes)]
-        result = {"ranked": retriever.jobs_for(c, js, k=top_k, commute_km=cfg.retrieval.commute_km)}
-    else:
-        raise InputError("give --job with --pool, or --candidate with --jobs")
+    result = shortlist(_load(config, override), job, pool, candidate, jobs, top_k)
     out.print(json.dumps(result, indent=2, ensure_ascii=False), markup=False, highlight=False)
 
 
@@ -510,16 +429,8 @@ def retrieval_shortlist(
 
 
 def _eval(ctx_parts, config, override, data, split, output):
-    import json
-
-    extra = []
-    if data:
-        extra.append("eval.data=" + json.dumps(str(data)))
-    if split:
-        extra.append("eval.split=" + json.dumps(split))
-    if output:
-        extra.append("eval.output=" + json.dumps(str(output)))
-    cfg = _load(config, override, extra)
+    options = {"eval.data": data, "eval.split": split or None, "eval.output": output}
+    cfg = _load(config, override, options)
     from .eval import run
 
     folder = run(cfg, ctx_parts, command=_command_line())
@@ -606,18 +517,13 @@ def screen_cmd(
     output: Annotated[Path | None, typer.Option("--output", help="Report folder.")] = None,
 ) -> None:
     """Hard filters -> shortlist -> LLM decisions -> ranked report (JSON, Markdown, PNG)."""
-    import json
-
-    extra = []
-    if job:
-        extra.append("screen.job=" + json.dumps(str(job)))
-    if pool:
-        extra.append("screen.pool=" + json.dumps(str(pool)))
-    if top_k:
-        extra.append(f"screen.top_k={top_k}")
-    if output:
-        extra.append("screen.output=" + json.dumps(str(output)))
-    cfg = _load(config, override, extra)
+    options = {
+        "screen.job": job,
+        "screen.pool": pool,
+        "screen.top_k": top_k,
+        "screen.output": output,
+    }
+    cfg = _load(config, override, options)
     from .inference.screen import run, summary
 
     folder = run(cfg, command=_command_line())
@@ -637,14 +543,7 @@ def serve_cmd(
     port: Annotated[int | None, typer.Option("--port")] = None,
 ) -> None:
     """OpenAI-compatible HTTP server: /v1/models, /v1/chat/completions, /v1/screen, /metrics."""
-    import json
-
-    extra = []
-    if host:
-        extra.append("serve.host=" + json.dumps(host))
-    if port:
-        extra.append(f"serve.port={port}")
-    cfg = _load(config, override, extra)
+    cfg = _load(config, override, {"serve.host": host, "serve.port": port})
     from .inference.server import run
 
     run(cfg)
@@ -663,15 +562,10 @@ def audit_export(
     limit: Annotated[int | None, typer.Option("--limit")] = None,
 ) -> None:
     """Export audit rows (no raw text or PII is stored in them)."""
-    from .errors import InputError
     from .inference.audit import AuditLog, export
 
-    fmt = output.suffix.lstrip(".")
-    if fmt not in ("jsonl", "csv"):
-        raise InputError(f"{output}: use a .jsonl or .csv file name")
-    cfg = _load(config, override)
-    rows = AuditLog(cfg.audit.url).rows(limit=limit, since=since)
-    export(rows, output, fmt)
+    rows = AuditLog(_load(config, override).audit.url).rows(limit=limit, since=since)
+    export(rows, output)
     out.print(f"{len(rows)} rows -> {output}")
 
 
@@ -692,16 +586,7 @@ def validate_cmd(
 
     if schema not in SCHEMA_NAMES:
         raise InputError(f"--schema must be one of {', '.join(SCHEMA_NAMES)}, not {schema!r}")
-    failed = 0
-    for path in files:
-        try:
-            load_and_validate(path, schema)
-            out.print(f"[green]ok[/]   {path}")
-        except RecruiterError as exc:
-            failed += 1
-            err.print(f"[red]fail[/] {exc}", highlight=False)
-    if failed:
-        raise typer.Exit(2)
+    _check_each(files, lambda path: load_and_validate(path, schema))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -184,10 +184,16 @@ class TrainConfig(Section):
     resume: str | None = Field(
         None, description="a train run folder (its latest checkpoint) or a checkpoint folder"
     )
+    init_adapter: str | None = Field(
+        None,
+        description="start from this LoRA adapter ('default' = the shipped one, or a folder) "
+        "instead of a fresh one: to continue its training or tune it on your own decisions; its "
+        "r, alpha and target modules replace train.lora",
+    )
     precision: Literal["auto", "fp32", "bf16", "nf4"] = Field(
         "auto",
         description="auto = nf4 QLoRA (bf16 compute) on CUDA; on CPU unquantised weights with bf16 "
-        "autocast where bf16 matmuls are fast (AMX, Arm BF16), else fp32",
+        "autocast where bf16 matmuls measure >= 1.5x fp32 (a cached probe), else fp32",
     )
     lora: LoraSection = LoraSection()
     max_length: int = Field(
@@ -239,8 +245,8 @@ class InferenceConfig(Section):
     )
     precision: Literal["auto", "fp32", "bf16", "nf4"] = Field(
         "auto",
-        description="auto = nf4 on CUDA; bf16 on CPUs with fast bf16 matmuls (AMX, Arm BF16), "
-        "else fp32",
+        description="auto = nf4 on CUDA; bf16 on CPUs where bf16 matmuls measure >= 1.5x fp32 "
+        "(a cached probe), else fp32",
     )
     max_new_tokens: int = Field(160, ge=8)
     retry_max_new_tokens: int = Field(

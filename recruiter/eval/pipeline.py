@@ -110,8 +110,8 @@ def flag_counts(records: list[dict]) -> dict[str, int]:
 def _retriever_baseline(cfg, rows: list[dict]) -> tuple[dict | None, str | None]:
     """Phase-2 match probabilities for the rows joined with a structured corpus, if possible."""
     from ..errors import RecruiterError
-    from ..inference.screen import load_retriever
     from ..retrieval.data import load_pairs
+    from ..retrieval.retriever import load_retriever
 
     retriever = load_retriever(cfg.retrieval.model)
     if retriever is None:
@@ -310,8 +310,8 @@ def fairness(cfg: RecruiterConfig, engine=None) -> dict:
 
 def _retriever_membership(cfg, rows: list[dict]) -> dict | None:
     """Shortlist membership flips of the retriever under the same swaps (structured corpus only)."""
-    from ..inference.screen import load_retriever
     from ..retrieval.data import load_pairs
+    from ..retrieval.retriever import load_retriever
 
     retriever = load_retriever(cfg.retrieval.model)
     if retriever is None:

@@ -215,7 +215,8 @@ def fuzz_documents(base: Mapping, n: int = 200, seed: int = 0) -> list[str]:
 def fuzz_inputs(base: Mapping, folder: Path, n: int = 200, seed: int = 0) -> dict:
     """Write the fuzzed files and run them through the live input validation."""
     from ..errors import InputError
-    from ..inference.live import collect, validate_items
+    from ..inference.live import validate_items
+    from ..schemas.inputs import collect
 
     folder.mkdir(parents=True, exist_ok=True)
     clean, valid, crashes = 0, 0, []

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..errors import InputError
 from ..storage import atomic_write_text, home, sha256_text
 
 DECISION_KEYS = ("reasoning", "status", "evidence", "error")
@@ -131,12 +132,16 @@ class AuditLog:
             return conn.execute(sa.select(sa.func.count()).select_from(self.table)).scalar_one()
 
 
-def export(rows: Iterable[dict], path: str | Path, fmt: str = "jsonl") -> Path:
-    """Write audit rows as JSONL or CSV (nested fields as JSON text), atomically."""
+def export(rows: Iterable[dict], path: str | Path, fmt: str | None = None) -> Path:
+    """Write audit rows as JSONL or CSV (nested fields as JSON text), atomically; the format
+    comes from the file name's suffix unless ``fmt`` is given."""
+    fmt = fmt or Path(path).suffix.lstrip(".")
+    if fmt not in ("jsonl", "csv"):
+        raise InputError(f"{path}: use a .jsonl or .csv file name")
     rows = list(rows)
     if fmt == "jsonl":
         text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-    elif fmt == "csv":
+    else:
         buf = io.StringIO()
         fields = list(rows[0]) if rows else ["request_id"]
         writer = csv.DictWriter(buf, fieldnames=fields)
@@ -146,6 +151,4 @@ def export(rows: Iterable[dict], path: str | Path, fmt: str = "jsonl") -> Path:
                 {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in r.items()}
             )
         text = buf.getvalue()
-    else:
-        raise ValueError(f"format must be jsonl or csv, not {fmt!r}")
     return atomic_write_text(path, text)

@@ -4,18 +4,18 @@ Precisions:
 
 * ``fp32``: plain float32 weights.
 * ``bf16``: bfloat16 weights (CUDA), or on CPU float32 weights with bf16 autocast for training and
-  bfloat16 weights for inference. With AMX (or Arm BF16) a bf16 matmul runs ~4x faster than
-  fp32 (measured on 2 cores of an AMX Xeon: 850 vs 207 GFLOP/s); with AVX512-BF16 alone it is
-  slower than fp32 (128 vs 219 GFLOP/s on another 2-core Xeon), see :func:`fast_bf16_cpu`.
+  bfloat16 weights for inference. On some CPUs a bf16 matmul runs ~4x faster than fp32, on
+  others slower, whatever the flags say (measured: :func:`fast_bf16_cpu`).
 * ``nf4``: bitsandbytes 4-bit NormalFloat with double quantisation and bf16 compute (QLoRA). It is
   the CUDA default; bitsandbytes >= 0.46 also runs it on CPU, where it saves memory, not time.
-* ``auto``: ``nf4`` on CUDA, ``bf16`` on a CPU where bf16 matmuls are fast, else ``fp32``.
+* ``auto``: ``nf4`` on CUDA, ``bf16`` on a CPU where bf16 matmuls measure >= 1.5x fp32, else
+  ``fp32``.
 """
 
 from __future__ import annotations
 
-import functools
 import json
+import os
 import platform
 from pathlib import Path
 
@@ -34,30 +34,98 @@ def resolve_device(device: str = "auto") -> str:
     return device
 
 
-@functools.cache
-def fast_bf16_cpu() -> bool:
-    """Whether bf16 matmuls beat float32 on this CPU, from its feature flags.
+# bf16 only where it is clearly faster: it rounds differently from float32, so a switch must pay
+BF16_MIN_SPEEDUP = 1.5
+_RATES: dict[str, dict] = {}
 
-    x86 needs AMX (``amx_bf16``): AVX512-BF16 alone converts and dot-products in vector units,
-    and measured slower than float32 on a 2-core Xeon with it and without AMX (a 1,100 x 576 x
-    1,536 matmul: 128 vs 219 GFLOP/s; the engine: see benchmarks/README.md). Arm's BF16
-    extension (``bf16``) has matrix instructions (BFMMLA) that oneDNN uses.
+
+def fast_bf16_cpu() -> bool:
+    """Whether bf16 matmuls beat float32 on this CPU by :data:`BF16_MIN_SPEEDUP`: measured.
+
+    CPU flags do not tell. With AVX512-BF16 and no AMX, a 1,100 x 576 x 1,536 matmul on 2 cores
+    ran at 128 (bf16) vs 219 (fp32) GFLOP/s on a Xeon, and at 872 vs 180 on an AMD EPYC (Zen 5,
+    full-width bf16 dot products) with the same flag; 850 vs 207 on an AMX Xeon. So a ~0.1 s
+    probe of a SmolLM2-sized matmul runs once per CPU model, flags, thread count and torch version,
+    cached in ``$RECRUITER_HOME/cache/cpu_matmul.json``. ``RECRUITER_CPU_BF16=1`` or ``0`` forces it.
     """
+    forced = os.environ.get("RECRUITER_CPU_BF16", "").strip()
+    if forced in ("0", "1"):
+        return forced == "1"
+    rates = cpu_matmul_rates()
+    return bf16_pays(rates["fp32_gflops"], rates["bf16_gflops"])
+
+
+def bf16_pays(fp32_gflops: float, bf16_gflops: float) -> bool:
+    return bf16_gflops >= BF16_MIN_SPEEDUP * fp32_gflops
+
+
+def cpu_matmul_rates() -> dict:
+    """fp32 and bf16 matmul GFLOP/s on this CPU, from the cache or measured now."""
+    import torch
+
+    from ..storage import atomic_write_json, home
+
+    key = f"{_cpu_identity()}|threads={torch.get_num_threads()}|torch={torch.__version__}"
+    if key in _RATES:  # once per process, whichever RECRUITER_HOME (tests switch it)
+        return _RATES[key]
+    path = home() / "cache" / "cpu_matmul.json"
+    try:
+        cache = json.loads(path.read_text())
+    except (OSError, ValueError):
+        cache = {}
+    if not isinstance(cache, dict):
+        cache = {}
+    hit = cache.get(key)
+    if not (isinstance(hit, dict) and {"fp32_gflops", "bf16_gflops"} <= hit.keys()):
+        hit = cache[key] = measure_matmul_rates()
+        try:
+            atomic_write_json(path, cache)
+        except OSError:  # a read-only home still gets the answer, measured again next process
+            pass
+    _RATES[key] = hit
+    return hit
+
+
+def measure_matmul_rates(rows: int = 512, reps: int = 5) -> dict:
+    """Best-of-``reps`` GFLOP/s of a (rows x 576) @ (576 x 1,536) matmul (SmolLM2's MLP shape)
+    in float32 and bfloat16, interleaved so that a busy machine slows both alike."""
+    import time
+
+    import torch
+
+    g = torch.Generator().manual_seed(0)
+    a = torch.randn(rows, 576, generator=g)
+    b = torch.randn(576, 1536, generator=g)
+    pairs = {"fp32_gflops": (a, b), "bf16_gflops": (a.bfloat16(), b.bfloat16())}
+    best = dict.fromkeys(pairs, float("inf"))
+    with torch.inference_mode():
+        for x, y in pairs.values():  # warm-up: oneDNN picks and caches its kernels
+            x @ y
+        for _ in range(reps):
+            for name, (x, y) in pairs.items():
+                t = time.perf_counter()
+                x @ y
+                best[name] = min(best[name], time.perf_counter() - t)
+    flops = 2 * rows * 576 * 1536
+    return {name: round(flops / max(s, 1e-9) / 1e9, 1) for name, s in best.items()}
+
+
+def _cpu_identity() -> str:
+    import hashlib
+
     try:
         text = Path("/proc/cpuinfo").read_text()
     except OSError:
-        return platform.machine() == "arm64"  # Apple silicon M2+ has BF16; older ones are rare
-    flags = set()
+        return f"{platform.machine()}|{platform.processor()}"
+    model, flags = "", ""
     for line in text.splitlines():
-        if line.startswith(("flags", "Features")):
-            flags.update(line.split(":", 1)[1].split())
+        if not model and line.startswith(("model name", "CPU part")):
+            model = line.split(":", 1)[1].strip()
+        elif not flags and line.startswith(("flags", "Features")):
+            flags = " ".join(sorted(line.split(":", 1)[1].split()))
+        if model and flags:
             break
-    return bf16_flags_fast(flags)
-
-
-def bf16_flags_fast(flags: set[str]) -> bool:
-    """The rule of :func:`fast_bf16_cpu` on a set of /proc/cpuinfo flags."""
-    return bool(flags & {"amx_bf16", "bf16"})
+    return f"{platform.machine()}|{model}|{hashlib.sha256(flags.encode()).hexdigest()[:12]}"
 
 
 def resolve_precision(precision: str, device: str) -> str:

@@ -23,9 +23,11 @@ from pathlib import Path
 from ..config import RecruiterConfig, save_resolved
 from ..errors import InputError
 from ..retrieval.filters import apply_filters
+from ..retrieval.retriever import load_retriever
 from ..schemas import load_and_validate
+from ..schemas.inputs import collect
 from ..storage import atomic_dir, atomic_write_json, atomic_write_text, new_run_dir
-from .live import collect, validate_items
+from .live import validate_items
 from .prompt import job_fields
 
 
@@ -66,18 +68,6 @@ def rank(records: list[dict]) -> list[dict]:
         )
     )
     return [r for _, r in indexed]
-
-
-def load_retriever(name: str | None):
-    """The trained retriever for shortlisting: 'default' = shipped (None if not shipped)."""
-    if not name:
-        return None
-    from ..retrieval.retriever import Retriever, shipped_retriever_dir
-
-    folder = shipped_retriever_dir() if name == "default" else Path(name)
-    if name == "default" and not (folder / "retriever.json").is_file():
-        return None
-    return Retriever.load(folder)
 
 
 def _markdown(report: dict) -> str:

@@ -36,6 +36,17 @@ def shipped_retriever_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "assets" / "retriever"
 
 
+def load_retriever(name: str | None) -> Retriever | None:
+    """The retriever ``retrieval.model`` names: 'default' = the shipped one (None if not shipped),
+    a folder path, or empty/None = no retriever (callers then skip the shortlist step)."""
+    if not name:
+        return None
+    folder = shipped_retriever_dir() if name == "default" else Path(name)
+    if name == "default" and not (folder / "retriever.json").is_file():
+        return None
+    return Retriever.load(folder)
+
+
 def _bytes(obj) -> bytes:
     import io
 

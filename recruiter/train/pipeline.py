@@ -27,8 +27,8 @@ import re
 from pathlib import Path
 
 from ..config import RecruiterConfig, config_hash, save_resolved, to_dict
-from ..errors import InputError
-from ..inference.engine import ADAPTER_META
+from ..errors import InputError, ModelError
+from ..inference.engine import ADAPTER_META, adapter_meta, adapter_sha256
 from ..inference.loading import (
     check_target_modules,
     load_causal_lm,
@@ -36,7 +36,7 @@ from ..inference.loading import (
     resolve_precision,
 )
 from ..inference.prompt import PROMPT_VERSION
-from ..models import EMBEDDED, resolve_llm
+from ..models import EMBEDDED, resolve_adapter, resolve_llm
 from ..storage import atomic_dir, atomic_write_json, new_run_dir, package_versions
 from . import data as data_mod
 
@@ -74,6 +74,32 @@ def _run_dir(cfg: RecruiterConfig) -> tuple[Path, Path | None]:
     if (out / "adapter").exists():
         raise InputError(f"{out} already holds a finished run; choose another train.output")
     return out, None
+
+
+def _init_adapter(cfg: RecruiterConfig) -> Path | None:
+    """The adapter to start from (``train.init_adapter``), checked against the base model and
+    the prompt it will be trained on."""
+    name = cfg.train.init_adapter
+    if not name:
+        return None
+    try:
+        path = resolve_adapter(name)
+    except ModelError as exc:
+        raise InputError(f"train.init_adapter: {exc}") from None
+    if path is None:
+        return None
+    meta = adapter_meta(path)
+    if meta.get("base_model") and meta["base_model"] != cfg.models.llm:
+        raise InputError(
+            f"train.init_adapter={name} was trained on {meta['base_model']}, not "
+            f"models.llm={cfg.models.llm}"
+        )
+    if meta.get("prompt_version") and meta["prompt_version"] != PROMPT_VERSION:
+        raise InputError(
+            f"train.init_adapter={name} was trained on prompt {meta['prompt_version']}; this "
+            f"version builds {PROMPT_VERSION}"
+        )
+    return path
 
 
 def _to_dataset(examples: list[dict]):
@@ -135,6 +161,7 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
     if t.evaluate_test:
         data_mod.read_split(t.data, "test", 1)
     base_path = resolve_llm(cfg.models.llm)
+    init = _init_adapter(cfg)
     run_dir, checkpoint = _run_dir(cfg)
 
     # 2. examples
@@ -158,7 +185,7 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
     )
 
     # 3. model + trainer
-    from peft import get_peft_model, prepare_model_for_kbit_training
+    from peft import PeftModel, get_peft_model, prepare_model_for_kbit_training
     from transformers import EarlyStoppingCallback, set_seed
     from trl import SFTTrainer
 
@@ -167,12 +194,16 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
 
     set_seed(cfg.seed)
     model, _ = load_causal_lm(base_path, precision, device, training=True)
-    check_target_modules(model, t.lora.target_modules)
+    if init is None:
+        check_target_modules(model, t.lora.target_modules)
     if precision == "nf4":
         model = prepare_model_for_kbit_training(
             model, use_gradient_checkpointing=t.gradient_checkpointing
         )
-    model = get_peft_model(model, to_lora_config(t))
+    if init is None:
+        model = get_peft_model(model, to_lora_config(t))
+    else:  # the adapter's own LoRA config; its weights load into the base's (training) dtype
+        model = PeftModel.from_pretrained(model, str(init), is_trainable=True)
     n_trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
 
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -214,6 +245,7 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
         "data_manifest_sha256": manifest_sha,
         "config_sha256": config_hash(cfg),
         "seed": cfg.seed,
+        "init_adapter_sha256": adapter_sha256(init),
     }
     _save_adapter(trainer.model, tokenizer, run_dir / "adapter", meta)
     state = trainer.state
@@ -230,6 +262,7 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
         "final_eval_loss": final_eval.get("eval_loss"),
         "train_loss": result.training_loss,
         "resumed_from": str(checkpoint) if checkpoint else None,
+        "init_adapter": str(init) if init else None,
         **throughput.last,
         "packages": package_versions(PACKAGES),
         "log_history": state.log_history,

@@ -11,7 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from recruiter.errors import InputError
-from recruiter.inference.live import collect, validate_items
+from recruiter.inference.live import validate_items
+from recruiter.schemas.inputs import collect
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "candidate.json"

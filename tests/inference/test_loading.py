@@ -2,18 +2,48 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from recruiter.errors import InputError
 from recruiter.inference import loading
 
 
-def test_bf16_counts_as_fast_only_with_matrix_units():
-    # AVX512-BF16 alone measured slower than float32 (benchmarks/README.md): not fast
-    assert not loading.bf16_flags_fast({"avx2", "avx512f", "avx512_bf16", "avx512_vnni"})
-    assert loading.bf16_flags_fast({"avx512_bf16", "amx_bf16", "amx_tile"})
-    assert loading.bf16_flags_fast({"fp", "asimd", "bf16", "i8mm"})  # Arm BF16 (BFMMLA)
-    assert not loading.bf16_flags_fast(set())
+def test_bf16_is_used_only_where_it_measures_clearly_faster():
+    # measured ratios (benchmarks/README.md): AMX Xeon 850/207, Zen 5 EPYC 872/180, a Xeon with
+    # AVX512-BF16 and no AMX 128/219
+    assert loading.bf16_pays(207, 850)
+    assert loading.bf16_pays(180, 872)
+    assert not loading.bf16_pays(219, 128)
+    assert not loading.bf16_pays(200, 250)  # a small gain does not pay for bf16's rounding
+
+
+def test_matmul_probe_is_measured_once_and_cached(tmp_path, monkeypatch):
+    monkeypatch.setenv("RECRUITER_HOME", str(tmp_path))
+    monkeypatch.setattr(loading, "_RATES", {})
+    calls = []
+    real = loading.measure_matmul_rates
+
+    def counting(**kw):
+        calls.append(1)
+        return real(rows=64, reps=2)
+
+    monkeypatch.setattr(loading, "measure_matmul_rates", counting)
+    rates = loading.cpu_matmul_rates()
+    assert rates["fp32_gflops"] > 0 and rates["bf16_gflops"] > 0
+    cached = json.loads((tmp_path / "cache" / "cpu_matmul.json").read_text())
+    assert list(cached.values()) == [rates]
+    monkeypatch.setattr(loading, "_RATES", {})  # a new process: reads the file, no new probe
+    assert loading.cpu_matmul_rates() == rates
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("forced", ["0", "1"])
+def test_env_forces_the_cpu_precision(monkeypatch, forced):
+    monkeypatch.setenv("RECRUITER_CPU_BF16", forced)
+    assert loading.fast_bf16_cpu() is (forced == "1")
+    assert loading.resolve_precision("auto", "cpu") == ("bf16" if forced == "1" else "fp32")
 
 
 def test_resolve_precision():

@@ -131,6 +131,63 @@ def test_resume_continues_from_the_latest_checkpoint(tiny_cfg, prepared_synth, t
     assert training["resumed_from"].endswith("checkpoint-2") and training["steps"] == 3
 
 
+def test_init_adapter_continues_from_an_existing_adapter(trained, tmp_path, monkeypatch):
+    import peft
+    from safetensors.torch import load_file
+
+    from recruiter.inference.engine import adapter_sha256
+
+    cfg, run_dir = trained
+    start = run_dir / "adapter"
+    loaded = {}
+    real = peft.PeftModel.from_pretrained
+
+    def spy(model, path, **kw):  # the weights the continued run starts from, before any step
+        m = real(model, path, **kw)
+        loaded.update({k: v.detach().clone() for k, v in m.named_parameters() if "lora_B" in k})
+        return m
+
+    monkeypatch.setattr(peft.PeftModel, "from_pretrained", spy)
+    out = tmp_path / "continued"
+    cont = _cfg(
+        cfg,
+        output=str(out),
+        init_adapter=str(start),
+        max_steps=1,
+        warmup_ratio=0.0,
+        evaluate_test=False,
+    )
+    run(cont)
+    before = load_file(start / "adapter_model.safetensors")
+    b_start = {k: v for k, v in before.items() if "lora_B" in k}
+    assert len(loaded) == len(b_start) > 0
+    # the continued run began at the first run's trained weights, not at PEFT's zero init
+    assert sum(float(v.abs().sum()) for v in loaded.values()) > 0
+    start_sum = sum(float(v.float().abs().sum()) for v in b_start.values())
+    assert abs(sum(float(v.abs().sum()) for v in loaded.values()) - start_sum) < 1e-2 * start_sum
+    after = load_file(out / "adapter" / "adapter_model.safetensors")
+    assert any(not (after[k] == v).all() for k, v in before.items())  # and one step moved them
+    training = json.loads((out / "training.json").read_text())
+    assert training["init_adapter"] == str(start.resolve())
+    assert training["init_adapter_sha256"] == adapter_sha256(start)
+
+
+def test_init_adapter_must_exist_and_match_the_base(trained, tmp_path):
+    cfg, run_dir = trained
+    out = tmp_path / "run"
+    with pytest.raises(InputError, match="train.init_adapter: .*no adapter_config.json"):
+        run(_cfg(cfg, output=str(out), init_adapter=str(tmp_path)))
+    other = tmp_path / "other"
+    other.mkdir()
+    for f in (run_dir / "adapter").iterdir():
+        (other / f.name).write_bytes(f.read_bytes())
+    meta = json.loads((other / "recruiter.json").read_text())
+    (other / "recruiter.json").write_text(json.dumps({**meta, "base_model": "acme/other-7b"}))
+    with pytest.raises(InputError, match="was trained on acme/other-7b"):
+        run(_cfg(cfg, output=str(out), init_adapter=str(other)))
+    assert not out.exists()
+
+
 def test_final_eval_reuses_the_logged_eval_of_the_best_last_step():
     from types import SimpleNamespace
 

@@ -1,0 +1,81 @@
+"""`recruiter retrieval index` and `recruiter retrieval shortlist`: the retriever on a candidate pool.
+
+A pool is candidate JSON (a JSONL file or a folder of JSON/JSONL files, read with the same
+limits as ``run_live.py``) or a persisted index folder: ``index.json`` + the FAISS index of the
+candidate tower's vectors + ``candidates.jsonl`` (the candidates, with the ids the index holds).
+An index is searched first and filtered after (fast for big pools: the hard filters run on the
+nearest candidates only, widening the search when too many are excluded); a plain pool is
+filtered first and searched after (exact). Both return the same score breakdowns.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..config import RecruiterConfig
+from ..errors import InputError
+from ..schemas import load_and_validate, validate
+from ..schemas.inputs import collect
+from ..storage import atomic_dir, atomic_write_text
+from .index import VectorIndex
+from .retriever import Retriever, load_retriever
+
+
+def _require_retriever(cfg: RecruiterConfig) -> Retriever:
+    retriever = load_retriever(cfg.retrieval.model)
+    if retriever is None:
+        raise InputError("no trained retriever: train one or pass -o retrieval.model=FOLDER")
+    return retriever
+
+
+def _candidates(pool: Path, max_bytes: int) -> list[dict]:
+    return [v for _, v in collect([str(pool)], max_bytes) if isinstance(v, dict)]
+
+
+def index_pool(cfg: RecruiterConfig, pool: Path, output: Path) -> str:
+    """Encode ``pool`` with the candidate tower into an index folder at ``output`` (atomically)."""
+    r = cfg.retrieval
+    cands = _candidates(pool, cfg.live.max_input_bytes)
+    ids = [str(c.get("candidate_id") or f"pool-{i + 1:04d}") for i, c in enumerate(cands)]
+    if len(set(ids)) != len(ids):
+        raise InputError(f"{pool}: candidate ids repeat")
+    retriever = _require_retriever(cfg)
+    index = VectorIndex(
+        128, r.index_kind, r.hnsw_threshold, r.hnsw_m, r.ef_construction, r.ef_search
+    )
+    index.add(ids, retriever.candidate_vectors(cands))
+    with atomic_dir(output) as tmp:
+        index.save(tmp)
+        text = "".join(
+            json.dumps({**c, "candidate_id": i}, ensure_ascii=False) + "\n"
+            for c, i in zip(cands, ids, strict=True)
+        )
+        atomic_write_text(tmp / "candidates.jsonl", text)
+    return f"{len(ids)} candidates ({'HNSW' if index.is_hnsw else 'exact'}) -> {output}"
+
+
+def shortlist(
+    cfg: RecruiterConfig,
+    job: Path | None = None,
+    pool: Path | None = None,
+    candidate: Path | None = None,
+    jobs: Path | None = None,
+    top_k: int = 20,
+) -> dict:
+    """Candidates for ``job`` from ``pool`` (JSON or index folder), or jobs for ``candidate``."""
+    if not ((job and pool) or (candidate and jobs)):
+        raise InputError("give --job with --pool, or --candidate with --jobs")
+    retriever = _require_retriever(cfg)
+    km, max_bytes = cfg.retrieval.commute_km, cfg.live.max_input_bytes
+    if job and pool:
+        j = load_and_validate(job, "job")
+        if (pool / "index.json").is_file():
+            index = VectorIndex.load(pool)
+            lines = (pool / "candidates.jsonl").read_text(encoding="utf-8").splitlines()
+            store = {c["candidate_id"]: c for c in map(json.loads, lines)}
+            return retriever.shortlist_index(j, index, store, k=top_k, commute_km=km)
+        return retriever.shortlist(j, _candidates(pool, max_bytes), k=top_k, commute_km=km)
+    c = load_and_validate(candidate, "candidate")
+    js = [validate(v, "job", where) for where, v in collect([str(jobs)], max_bytes)]
+    return {"ranked": retriever.jobs_for(c, js, k=top_k, commute_km=km)}
