@@ -84,7 +84,7 @@ def corpus_info(prepared: str | Path) -> str:
 def render(training: dict, metrics: dict) -> str:
     t = training
     cfg = t.get("config", {}).get("train", {})
-    lora = cfg.get("lora", {})
+    lora = t.get("lora") or cfg.get("lora", {})
     lines = [
         f"# {t['base_model']} + recruiter LoRA adapter",
         "",
@@ -104,6 +104,15 @@ def render(training: dict, metrics: dict) -> str:
         f"- LoRA r={lora.get('r')}, alpha={lora.get('alpha')}, dropout={lora.get('dropout')}, "
         f"targets `{lora.get('target_modules')}`; {t['trainable_parameters']:,} trainable "
         "parameters; assistant-only (completion) loss.",
+        *(
+            [
+                f"- Started from the adapter `{t['init_adapter']}` (sha256 "
+                f"`{(t.get('init_adapter_sha256') or '–')[:16]}…`), not from a fresh LoRA; "
+                "the LoRA settings are that adapter's."
+            ]
+            if t.get("init_adapter")
+            else []
+        ),
         f"- {cfg.get('epochs')} epochs max, lr {cfg.get('learning_rate')} {cfg.get('lr_scheduler')} "
         f"with {cfg.get('warmup_ratio')} warm-up, batch {cfg.get('batch_size')} x "
         f"{cfg.get('grad_accum')} accumulation, seed {t['seed']}.",
@@ -136,7 +145,8 @@ def render(training: dict, metrics: dict) -> str:
         "- Names and contact details are masked before the model reads them; other proxies "
         "(schools, places, employment gaps) are not. See `recruiter eval fairness`.",
         "",
-        "Reproduce: `make train`.",
+        f"Command: `{t.get('command', 'recruiter train')}`"
+        + ("." if t.get("init_adapter") else "; reproduce with `make train`."),
         "",
     ]
     return "\n".join(lines)

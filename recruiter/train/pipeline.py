@@ -205,6 +205,13 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
     else:  # the adapter's own LoRA config; its weights load into the base's (training) dtype
         model = PeftModel.from_pretrained(model, str(init), is_trainable=True)
     n_trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    peft_conf = model.peft_config["default"]
+    lora_used = {
+        "r": peft_conf.r,
+        "alpha": peft_conf.lora_alpha,
+        "dropout": peft_conf.lora_dropout,
+        "target_modules": sorted(peft_conf.target_modules),
+    }
 
     run_dir.mkdir(parents=True, exist_ok=True)
     save_resolved(cfg, run_dir, command)
@@ -253,6 +260,7 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
         "command": command,
         **meta,
         "trainable_parameters": n_trainable,
+        "lora": lora_used,
         "examples": {"train": len(train_ex), "validation": len(val_ex)},
         "truncation": {"train": train_fit.as_dict(), "validation": val_fit.as_dict()},
         "steps": state.global_step,
