@@ -14,6 +14,7 @@ Precisions:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -110,6 +111,7 @@ def measure_matmul_rates(rows: int = 512, reps: int = 5) -> dict:
     return {name: round(flops / max(s, 1e-9) / 1e9, 1) for name, s in best.items()}
 
 
+@functools.cache  # the CPU does not change under a process; resolve_precision asks often
 def _cpu_identity() -> str:
     import hashlib
 
