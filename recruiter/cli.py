@@ -489,6 +489,19 @@ def eval_robustness(
     _eval(("robustness",), config, override, data, split, output)
 
 
+@eval_app.command("evidence")
+@handles_errors
+def eval_evidence(
+    config: ConfigOpt = None,
+    override: OverrideOpt = None,
+    data: DataOpt = None,
+    split: SplitOpt = None,
+    output: OutOpt = None,
+) -> None:
+    """Evidence sheet: coverage per field on any data, accuracy on the synthetic corpus."""
+    _eval(("evidence",), config, override, data, split, output)
+
+
 @eval_app.command("report")
 @handles_errors
 def eval_report(run_dir: Annotated[Path, typer.Argument(help="An eval run folder.")]) -> None:

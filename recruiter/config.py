@@ -275,6 +275,14 @@ class InferenceConfig(Section):
     constrained: bool = Field(
         True, description="grammar-constrained decoding; false only for ablations"
     )
+    evidence_match_threshold: float = Field(
+        0.6,
+        gt=0,
+        le=1,
+        description="MiniLM cosine at which a resume skill counts as a required one in the "
+        "evidence sheet, when no word, alias or ESCO label matches (chosen on the synthetic "
+        "validation split by `recruiter eval evidence`)",
+    )
     prompt_budget: int | None = Field(
         None,
         ge=128,
@@ -325,6 +333,10 @@ class RetrievalConfig(Section):
     profile_chars: int = Field(800, ge=100)
     pool_size: int = Field(100, ge=10, description="ConFit-style evaluation pool")
     bootstrap: int = Field(1000, ge=10)
+    evidence_sweep: list[float] = Field(
+        default_factory=lambda: [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8],
+        description="match thresholds `eval evidence` tries on the validation split (synthetic data)",
+    )
     index_kind: Literal["auto", "flat", "hnsw"] = "auto"
     hnsw_threshold: int = Field(50_000, ge=1)
     hnsw_m: int = Field(32, ge=4)
@@ -366,6 +378,10 @@ class EvalConfig(Section):
     )
     max_validation_examples: int | None = Field(None, ge=1)
     bootstrap: int = Field(1000, ge=10)
+    evidence_sweep: list[float] = Field(
+        default_factory=lambda: [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8],
+        description="match thresholds `eval evidence` tries on the validation split (synthetic data)",
+    )
     fairness: FairnessConfig = FairnessConfig()
     injection: InjectionConfig = InjectionConfig()
 

@@ -1,4 +1,5 @@
-"""Baselines every model number is reported beside: majority class and TF-IDF + logistic regression.
+"""Baselines every model number is reported beside: majority class, TF-IDF + logistic regression
+and the evidence-feature logistic regression.
 
 The TF-IDF baseline reads the same four fields the LLM reads (role, job description, resume,
 transcript), each prefixed with its field name so "python" in the JD and in the resume are
@@ -48,4 +49,39 @@ def tfidf_logreg(
     )
     model.fit([_text(r) for r in train], y)
     proba = model.predict_proba([_text(r) for r in test])[:, 1]
+    return ["select" if p >= 0.5 else "reject" for p in proba], [float(p) for p in proba]
+
+
+def evidence_logreg(
+    train: Sequence[dict], test: Sequence[dict], seed: int = 0, threshold: float | None = None
+) -> tuple[list[str], list[float]]:
+    """Logistic regression on the evidence sheet's numbers only (:meth:`Sheet.features`).
+
+    A model that only repeats the sheet (skills found, years against the minimum, languages met,
+    how long the answers to the tagged questions are) cannot pass for good beside it. Features
+    are standardised; C by cross-validation on the train split.
+    """
+    import numpy as np
+    from sklearn.linear_model import LogisticRegressionCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from ..inference.evidence import DEFAULT_MATCH_THRESHOLD, build_sheet, default_matcher
+
+    y = [r["label"] == "select" for r in train]
+    if len(set(y)) < 2:
+        return majority(train, test)
+    matcher = default_matcher(DEFAULT_MATCH_THRESHOLD if threshold is None else threshold)
+
+    def features(rows):
+        feats = [build_sheet(r, matcher, as_of=r.get("as_of")).features() for r in rows]
+        keys = sorted(feats[0]) if feats else []
+        return np.array([[f[k] for k in keys] for f in feats], dtype=float)
+
+    folds = max(2, min(5, Counter(y).most_common()[-1][1]))
+    model = make_pipeline(
+        StandardScaler(), LogisticRegressionCV(Cs=8, cv=folds, max_iter=2000, random_state=seed)
+    )
+    model.fit(features(train), y)
+    proba = model.predict_proba(features(test))[:, 1]
     return ["select" if p >= 0.5 else "reject" for p in proba], [float(p) for p in proba]

@@ -51,7 +51,7 @@ FACTS = (
 )
 
 
-def _topics() -> dict[str, set[str]]:
+def skill_topics() -> dict[str, set[str]]:
     """Skill label -> the topic phrases the reasoning uses for it (labels recur across roles)."""
     out: dict[str, set[str]] = {}
     for occ in T.OCCUPATIONS:
@@ -85,13 +85,18 @@ def corpus_truth(corpus: str | Path) -> tuple[dict[str, dict] | None, str | None
             f"faithfulness skipped: {records} differs from what the generator makes with its "
             "config (another generator version, or edited)"
         )
-    n_req = {j["job_id"]: j["required_skills"] for j in corpus_obj.jobs}
+    jobs = {j["job_id"]: j for j in corpus_obj.jobs}
+    skills = {c["candidate_id"]: c["skills"] for c in corpus_obj.candidates}
     truth = {}
     for rec, m in zip(corpus_obj.records, corpus_obj.meta, strict=True):
         if m["coverage"] is None:  # spam rows: no rule features
             continue
-        req = n_req[rec["job_id"]]
+        req = jobs[rec["job_id"]]["required_skills"]
+        have = skills.get(rec["candidate_id"], [])
         truth[m["id"]] = {
+            "covered_skills": [s for s in req if s in have],
+            "mandatory_languages": jobs[rec["job_id"]]["mandatory_languages"],
+            "competent_skills": m["competent_skills"],
             "required": req,
             "covered": round(m["coverage"] * len(req)),
             "years": m["years"],
@@ -155,7 +160,7 @@ def _rule(f: Mapping, n_required: int) -> str:
 
 def faithfulness(records: list[dict], rows: list[dict], truth: Mapping[str, dict]) -> dict:
     """Shares (over the records with ground truth and a decision) of cited facts that are true."""
-    topics = _topics()
+    topics = skill_topics()
     keys = FACTS + ("status_follows_own_facts", "status_follows_true_facts")
     hits = dict.fromkeys(keys, 0)
     n = parsed = 0

@@ -26,13 +26,14 @@ from pathlib import Path
 import numpy as np
 
 from ..config import RecruiterConfig, save_resolved
+from ..inference.evidence import DEFAULT_MATCH_THRESHOLD
 from ..storage import atomic_dir, atomic_write_json, atomic_write_text, new_run_dir
 from ..train.data import read_split
 from . import fairness as fair
 from . import faithfulness as faith
 from . import robustness as rob
 from . import swaps
-from .baselines import majority, tfidf_logreg
+from .baselines import evidence_logreg, majority, tfidf_logreg
 from .metrics import by_group, decision_metrics, tune_threshold
 from .report import reliability, render
 
@@ -71,19 +72,28 @@ def evidence_grounding(records: list[dict], rows: list[dict]) -> dict:
     return {"quotes": quotes, "grounded": grounded, "rate": grounded / quotes}
 
 
-def score_split(engine, test_rows: list[dict], train_rows: list[dict], seed: int = 0) -> dict:
-    """Engine decisions on ``test_rows`` scored beside TF-IDF + LR and majority (both fitted on
-    ``train_rows``), overall and per source file. ``_records`` holds the decisions."""
+def score_split(
+    engine,
+    test_rows: list[dict],
+    train_rows: list[dict],
+    seed: int = 0,
+    match_threshold: float = DEFAULT_MATCH_THRESHOLD,
+) -> dict:
+    """Engine decisions on ``test_rows`` scored beside TF-IDF + LR, the evidence-feature LR and
+    majority (all fitted on ``train_rows``), overall and per source file. ``_records`` holds the
+    decisions."""
     records, seconds = engine.decide_all(test_rows, channel="eval", label="test decisions")
     y = [r["label"] for r in test_rows]
     sources = [str(r.get("source") or "") for r in test_rows]
     pred = [rec.get("status") for rec in records]
     p_sel = [rec.get("p_select") for rec in records]
     tf_pred, tf_p = tfidf_logreg(train_rows, test_rows, seed=seed)
+    ev_pred, ev_p = evidence_logreg(train_rows, test_rows, seed=seed, threshold=match_threshold)
     mj_pred, mj_p = majority(train_rows, test_rows)
     return {
         "model": decision_metrics(y, pred, p_sel),
         "tfidf_logreg": decision_metrics(y, tf_pred, tf_p),
+        "evidence_logreg": decision_metrics(y, ev_pred, ev_p),
         "majority": decision_metrics(y, mj_pred, mj_p),
         "per_source": {
             "model": by_group(sources, y, pred, p_sel),
@@ -151,7 +161,10 @@ def decisions(cfg: RecruiterConfig, engine=None) -> tuple[dict, list[dict], list
     rows = read_split(e.data, e.split, e.max_examples)
     train_rows = read_split(e.data, "train")
     engine = engine or _engine(cfg)
-    core = score_split(engine, rows, train_rows, seed=cfg.seed)
+    core = score_split(
+        engine, rows, train_rows, seed=cfg.seed,
+        match_threshold=cfg.inference.evidence_match_threshold,
+    )  # fmt: skip
     records = core.pop("_records")
     y = [r["label"] for r in rows]
     pred = [rec.get("status") for rec in records]
@@ -168,6 +181,7 @@ def decisions(cfg: RecruiterConfig, engine=None) -> tuple[dict, list[dict], list
         at = [None if x is None else ("select" if x >= threshold else "reject") for x in p]
         systems["model @ threshold"] = decision_metrics(y, at, p)
     systems["TF-IDF + LR"] = core["tfidf_logreg"]
+    systems["evidence-feature LR"] = core["evidence_logreg"]
     systems["majority"] = core["majority"]
     ret, note = _retriever_baseline(cfg, rows)
     if ret is not None:
@@ -382,9 +396,14 @@ def run(
 ) -> Path:
     """Run the requested parts (``decisions``, ``fairness``, ``robustness``) into one folder."""
     out = Path(cfg.eval.output) if cfg.eval.output else new_run_dir("eval")
-    engine = engine or _engine(cfg)
     t0 = time.perf_counter()
-    result: dict = {"engine": engine.describe(), "parts": list(what)}
+    needs_model = any(p != "evidence" for p in what)
+    engine = engine or (_engine(cfg) if needs_model else None)
+    result: dict = {"engine": engine.describe() if engine else None, "parts": list(what)}
+    if "evidence" in what:
+        from .evidence import evidence_report
+
+        result["evidence"] = evidence_report(cfg)
     predictions = []
     if "decisions" in what:
         result["decisions"], rows, records = decisions(cfg, engine)

@@ -342,15 +342,23 @@ def render(run_dir: str | Path) -> Path:
     run_dir = Path(run_dir)
     result = json.loads((run_dir / "eval.json").read_text())
     lines = ["# Recruiter evaluation", ""]
-    eng = result.get("engine", {})
-    lines.append(
-        f"Model `{eng.get('model')}`, adapter sha256 `{eng.get('adapter_sha256')}`, prompt {eng.get('prompt_version')}, {eng.get('precision')} on {eng.get('device')}. Config: `config.yaml` beside this report. Decisions are advisory."
-    )
+    eng = result.get("engine") or {}
+    if eng:
+        lines.append(
+            f"Model `{eng.get('model')}`, adapter sha256 `{eng.get('adapter_sha256')}`, prompt {eng.get('prompt_version')}, {eng.get('precision')} on {eng.get('device')}. Config: `config.yaml` beside this report. Decisions are advisory."
+        )
+    else:
+        lines.append("No model was run for this report. Config: `config.yaml` beside it.")
     lines.append("")
     images = []
     if "decisions" in result:
         lines += _decision_md(result["decisions"])
         images += _decision_plots(result["decisions"], run_dir)
+    if "evidence" in result:
+        from .evidence import evidence_md, evidence_plot
+
+        lines += evidence_md(result["evidence"])
+        images += evidence_plot(result["evidence"], run_dir)
     if "fairness" in result:
         lines += _fairness_md(result["fairness"])
         images += _fairness_plots(result["fairness"], run_dir)

@@ -22,7 +22,17 @@ from ..storage import atomic_write_json, atomic_write_text, sha256_file
 from ..storage import package_versions as _versions
 
 SPLITS = ("train", "validation", "test")
-KEEP = ("id", "source", "role", "job_description", "resume", "transcript", "label", "reason")
+KEEP = (
+    "id",
+    "source",
+    "role",
+    "job_description",
+    "resume",
+    "transcript",
+    "label",
+    "reason",
+    "as_of",
+)
 PACKAGES = (
     "recruiter",
     "presidio-analyzer",

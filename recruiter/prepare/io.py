@@ -9,7 +9,8 @@ Columns are mapped to our field names by a preset plus per-field overrides:
 * ``canonical`` — our own field names (what ``recruiter prepare synth`` writes).
 
 A canonical record is a dict with ``id, source, row, name, role, job_description, resume,
-transcript, label, reason`` (+ ``job_id``/``candidate_id`` when mapped). ``source`` is the file
+transcript, label, reason`` (+ ``job_id``/``candidate_id``/``as_of`` when mapped; ``as_of`` is
+the date the documents were written, which "present" in a resume means). ``source`` is the file
 name, kept so that evaluation can report per source. Labels are normalised to select/reject;
 anything else is counted per raw value and dropped, never guessed.
 """
@@ -26,7 +27,7 @@ from pathlib import Path
 from ..errors import InputError
 
 REQUIRED = ("role", "job_description", "resume", "transcript", "label")
-OPTIONAL = ("id", "name", "reason", "job_id", "candidate_id")
+OPTIONAL = ("id", "name", "reason", "job_id", "candidate_id", "as_of")
 
 PRESETS: dict[str, dict[str, str]] = {
     "durgesh": {
@@ -50,6 +51,7 @@ PRESETS: dict[str, dict[str, str]] = {
         "job_description": "job_description",
         "job_id": "job_id",
         "candidate_id": "candidate_id",
+        "as_of": "as_of",
     },
 }
 

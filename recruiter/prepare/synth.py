@@ -5,6 +5,8 @@ follow a known rule. ``generate(n, seed)`` returns the same :class:`Corpus` for 
 arguments (stdlib ``random.Random(seed)`` plus seeded Faker instances; no set iteration, no
 clock), and ``write`` stores it as ``records.jsonl`` (raw export rows, read by ``prepare`` with
 the ``canonical`` column preset), ``jobs.jsonl`` and ``candidates.jsonl`` (schema-valid JSON).
+Every record stores ``as_of`` (2025-06), the date its resumes were written at, so that a reader
+resolves "present" in a date range the way the generator did.
 
 Latent decision rule (also in :data:`RULE` and ``Corpus.rule``)::
 
@@ -73,6 +75,7 @@ RULE = (
 CEFR = ("A1", "A2", "B1", "B2", "C1", "C2", "native")
 DEGREES = ("none", "high_school", "vocational", "associate", "bachelor", "master", "phd")
 REF_YEAR, REF_MONTH = 2025, 6  # "today" for every corpus: no clock, so output never drifts
+AS_OF = f"{REF_YEAR}-{REF_MONTH:02d}"  # stored in every record: what "present" in its resume means
 _VERBS = {"perform", "use", "prepare", "carry", "administer", "provide", "implement", "monitor", "maintain", "manage",
           "negotiate", "identify", "sell", "assess", "apply", "teach", "design", "create", "read", "recruit", "interview",
           "plan", "test", "install", "repair", "measure", "drive", "load", "operate", "ensure", "handle", "supervise",
@@ -198,7 +201,8 @@ class _Gen:
         paras = [r.choice(T.JD_INTRO), r.choice(T.JD_ROLE), r.choice(T.JD_REQ), r.choice(T.JD_PREF), r.choice(T.JD_LOGISTICS)]
         paras = [p.format(**fmt).strip() for p in paras]
         if r.random() < 0.15:  # markdown requirement list
-            paras[2] = "**Requirements**\n" + "\n".join(f"- {show(s)}" for s in req) + f"\n- {min_years}+ years of experience"
+            paras[2] = ("**Requirements**\n" + "\n".join(f"- {show(s)}" for s in req) + f"\n- {min_years}+ years of experience"
+                        + "\n\n" + " ".join(p for p in (fmt["degree_text"], lang_text) if p).strip())
         job = {"job_id": f"job-{idx:04d}", "title": occ["titles"][0], "description": "\n\n".join(paras),
                "required_skills": [s[0] for s in req], "preferred_skills": [s[0] for s in pref],
                "min_years": min_years, "degree_level": occ["degree"], "mandatory_languages": langs,
@@ -542,7 +546,8 @@ def _generate(n_records: int, seed: int, label_noise: float, dup_rate: float, ne
         c, job = row["cand"], row["job"]
         records.append({"id": row["id"], "name": c["name"], "role": c["role"], "job_description": c["job_description"],
                         "resume": c["resume"], "transcript": c["transcript"], "decision": row["decision"],
-                        "reason": row["reason"], "job_id": job["job_id"], "candidate_id": c["candidate_id"]})
+                        "reason": row["reason"], "job_id": job["job_id"], "candidate_id": c["candidate_id"],
+                        "as_of": AS_OF})
         ev = row["ev"] or {}
         competent = sum(ev.get("answers", {}).values())
         meta.append({"id": row["id"], "kind": row["kind"], "of": row["of"]["id"] if row.get("of") else None,

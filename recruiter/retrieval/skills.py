@@ -23,7 +23,6 @@ process); a miss is reported, not guessed.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,34 +154,12 @@ class SkillVocabulary:
         return [self.lookup(s) for s in skills]
 
 
-_SKILLS_HEAD = re.compile(r"^\s*(?:technical\s+|core\s+|key\s+)?skills\s*[:\-]?\s*(.*)$", re.I)
-_SECTION = re.compile(r"^[A-Z][A-Z &/]{2,}$")
-
-
 def skills_from_text(text: str) -> list[str]:
-    """Skill strings from a resume's ``Skills: a, b`` line or ``SKILLS`` section."""
-    out: list[str] = []
-    lines = str(text or "").splitlines()
-    for i, line in enumerate(lines):
-        m = _SKILLS_HEAD.match(line.lstrip("^ "))
-        if not m:
-            continue
-        body = m.group(1)
-        if not body:  # a heading: the section runs to the next heading or blank line
-            chunk = []
-            for nxt in lines[i + 1 :]:
-                nxt = nxt.lstrip("^ ")
-                if not nxt.strip() or _SECTION.match(nxt.strip()):
-                    break
-                chunk.append(nxt)
-            body = ", ".join(chunk)
-        out += [p.strip(" .-•*") for p in re.split(r"[,;•|]|\band\b", body) if p.strip(" .-•*")]
-    seen, unique = set(), []
-    for s in out:
-        if _norm(s) not in seen and len(s) <= 80:
-            seen.add(_norm(s))
-            unique.append(s)
-    return unique
+    """Skill strings from a resume's skills sections and ``Skills: a, b`` lines (any heading
+    style: ``SKILLS``, ``## Skills``, ``**Technical Skills:**``; see :mod:`.textparse`)."""
+    from .textparse import skill_items
+
+    return [it.text for it in skill_items(str(text or "").replace("\n^", "\n").lstrip("^"))]
 
 
 def candidate_skills(candidate: Mapping) -> list[str]:

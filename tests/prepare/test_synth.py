@@ -81,6 +81,7 @@ def test_record_format_and_counts(corpus):
         "reason",
         "job_id",
         "candidate_id",
+        "as_of",
     }
     assert all(set(r) == keys for r in corpus.records)
     assert len({r["id"] for r in corpus.records}) == N

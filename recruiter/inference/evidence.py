@@ -1,0 +1,594 @@
+"""The evidence sheet: the facts a decision rests on, each with the verbatim text that shows it.
+
+A 135M model does not look facts up across a 1,000-token prompt, but the facts are easy to read
+deterministically. :func:`build_sheet` reads role, job description, resume and transcript (the
+parsers of :mod:`recruiter.retrieval.textparse`) and returns a :class:`Sheet`:
+
+* the job's asks: required and preferred skills, minimum years, languages with levels, presence,
+  degree, each with the job-description line that states it;
+* for each required skill, ``found`` or ``missing`` in the resume's skill lists, with the resume
+  line that shows it and how it matched (see :class:`SkillMatcher`);
+* years of experience from dated roles ("present" = the record's ``as_of`` when it has one, else
+  today, and the sheet says which), beside the minimum;
+* the candidate's languages with levels beside the required ones;
+* the interview as question/answer pairs, each tagged with the required skill or language it asks
+  about, with the lines of the answer. Whether an answer is concrete is the model's judgement,
+  not the sheet's: the sheet points, the model reads.
+
+Every quote is a substring of the line it names in the field it names (tests check it), so a
+reviewer can find it; the audit log keeps the items without the quotes (no raw text there).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Protocol
+
+import numpy as np
+
+from ..retrieval import textparse as tp
+from ..retrieval.skills import SUPPLEMENT
+
+EVIDENCE_VERSION = "e1"
+DEFAULT_MATCH_THRESHOLD = 0.6  # inference.evidence_match_threshold; `eval evidence` sweeps it
+QUESTION_THRESHOLD = 0.6  # MiniLM cosine of a question and a skill phrase, when no words match
+_STOP = {"the", "of", "and", "in", "with", "a", "an", "for", "to", "on", "or", "&"}
+# Common abbreviations and tool families that neither ESCO's labels nor a sentence encoder tie to
+# their long forms; general knowledge, listed once here.
+ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "seo": ("search engine optimisation", "search engine optimization"),
+    "sem": ("search engine marketing",),
+    "crm": ("customer relationship management",),
+    "erp": ("enterprise resource planning",),
+    "cad": ("computer-aided design", "computer aided design"),
+    "fea": ("finite element analysis",),
+    "hr": ("human resources", "human resource management"),
+    "ui": ("user interface",),
+    "ux": ("user experience",),
+    "qa": ("quality assurance",),
+    "ml": ("machine learning",),
+    "ai": ("artificial intelligence",),
+    "nlp": ("natural language processing",),
+    "ci/cd": ("continuous integration", "continuous delivery", "continuous deployment"),
+    "excel": ("spreadsheets", "spreadsheet software", "microsoft excel"),
+    "kpi": ("key performance indicators",),
+    "gdpr": ("general data protection regulation",),
+}
+
+
+class Embedder(Protocol):
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _norm(text: str) -> str:
+    text = re.sub(r"^(?:the|a|an)\s+", "", " ".join(str(text).lower().split()))
+    return text.strip(" .:;,-*")
+
+
+_SUFFIX = re.compile(r"(?:ations?|ments?|ings?|ions?|ers?|ies|es|s|ed|al|ity)$")
+
+
+def _stem(word: str) -> str:
+    """A light stem: common English suffixes off, then at most 5 letters ("loading" -> "load")."""
+    base = _SUFFIX.sub("", word)
+    return (base if len(base) >= 3 else word)[:5]
+
+
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(_stem(w) for w in re.findall(r"[a-z0-9+#/]+", text.lower()) if w not in _STOP)
+
+
+def _forms(text: str) -> set[str]:
+    """A skill string and its spelled-out forms (abbreviations, supplement aliases, qualifier)."""
+    n = _norm(text)
+    out = {n, re.sub(r"\s*\([^)]*\)", "", n).strip()}
+    for short, longs in ABBREVIATIONS.items():
+        if n == short or n in longs:
+            out |= {short, *longs}
+    for key, aliases in SUPPLEMENT.items():
+        if n == key or n in aliases:
+            out |= {key, *aliases}
+    return {f for f in out if f}
+
+
+@dataclass(frozen=True)
+class Quote:
+    source: str  # job_description | resume | transcript
+    line: int  # 1-based line of that field
+    text: str  # verbatim, a substring of that line
+
+
+@dataclass
+class SkillCheck:
+    skill: str  # as the job description names it
+    found: bool
+    quote: Quote | None = None  # the resume line that shows it
+    how: str | None = None  # exact | alias | esco | stem | embedding
+    score: float = 0.0
+    asked: list[int] = field(default_factory=list)  # indices into Sheet.interview
+
+
+@dataclass
+class LanguageFact:
+    name: str
+    level: str | None
+    quote: Quote
+
+
+@dataclass
+class QA:
+    question: Quote
+    answer: Quote | None  # first line of the answer
+    answer_lines: tuple[int, int] | None  # first and last line of the answer
+    answer_words: int
+    topic: str | None  # a required skill, "language:<name>", or None
+    topic_kind: str | None  # skill | language
+
+
+@dataclass
+class Sheet:
+    required: list[SkillCheck]
+    preferred: list[str]
+    min_years: float | None
+    min_years_quote: Quote | None
+    years: float | None  # from dated roles; None when the resume has none
+    roles: list[Quote]
+    as_of: str  # YYYY-MM that "present" means
+    as_of_reason: str  # "record" (the record's as_of) or "today"
+    job_languages: list[LanguageFact]
+    languages: list[LanguageFact]
+    interview: list[QA]
+    presence: str | None
+    degree: str | None
+    version: str = EVIDENCE_VERSION
+
+    @property
+    def found(self) -> int:
+        return sum(c.found for c in self.required)
+
+    def languages_met(self) -> bool | None:
+        """All required languages at their level in the resume; None when the resume states none."""
+        if not self.job_languages:
+            return True
+        if not self.languages:
+            return None
+        have = {lg.name: tp.level_rank(lg.level) for lg in self.languages}
+        return all(have.get(j.name, -2) >= tp.level_rank(j.level) for j in self.job_languages)
+
+    def items(self) -> list[dict]:
+        """The sheet as a flat list of facts with quotes (decisions and eval outputs carry it)."""
+        out: list[dict] = []
+        for c in self.required:
+            item = {
+                "kind": "required_skill",
+                "skill": c.skill,
+                "status": "found" if c.found else "missing",
+            }
+            if c.quote:
+                item.update(how=c.how, **_quote(c.quote))
+            out.append(item)
+        if self.min_years is not None:
+            out.append(
+                {"kind": "min_years", "value": self.min_years, **_quote(self.min_years_quote)}
+            )
+        out.append(
+            {
+                "kind": "years",
+                "value": self.years,
+                "as_of": self.as_of,
+                "as_of_reason": self.as_of_reason,
+            }
+        )
+        out += [{"kind": "role_dates", **_quote(q)} for q in self.roles]
+        out += [
+            {"kind": "job_language", "name": lg.name, "level": lg.level, **_quote(lg.quote)}
+            for lg in self.job_languages
+        ]
+        out += [
+            {"kind": "language", "name": lg.name, "level": lg.level, **_quote(lg.quote)}
+            for lg in self.languages
+        ]
+        for qa in self.interview:
+            if qa.topic is None:
+                continue
+            item = {"kind": "interview", "topic": qa.topic, **_quote(qa.question)}
+            if qa.answer_lines:
+                item["answer_lines"] = list(qa.answer_lines)
+            out.append(item)
+        return out
+
+    def audit_items(self) -> list[dict]:
+        """:meth:`items` without the verbatim text (the audit log stores no raw text)."""
+        return [{k: v for k, v in it.items() if k != "quote"} for it in self.items()]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def features(self) -> dict[str, float]:
+        """Numbers read off the sheet only (the evidence-feature baseline's inputs)."""
+        n = len(self.required)
+        tagged = [qa for qa in self.interview if qa.topic_kind == "skill"]
+        words = [qa.answer_words for qa in tagged]
+        met = self.languages_met()
+        years = -1.0 if self.years is None else self.years
+        need = -1.0 if self.min_years is None else self.min_years
+        return {
+            "n_required": float(n),
+            "n_found": float(self.found),
+            "coverage": self.found / n if n else 0.0,
+            "no_required": float(n == 0),
+            "years": years,
+            "min_years": need,
+            "years_gap": years - need
+            if self.years is not None and self.min_years is not None
+            else 0.0,
+            "years_unknown": float(self.years is None),
+            "languages_met": float(met is True),
+            "languages_unknown": float(met is None),
+            "n_qa": float(len(self.interview)),
+            "n_skill_questions": float(len(tagged)),
+            "answer_words_mean": float(np.mean(words)) if words else 0.0,
+            "answer_words_min": float(min(words)) if words else 0.0,
+        }
+
+    def render(self) -> str:
+        """The sheet as compact text (what prompt v2 places right before generation)."""
+        lines = [f"Required skills found in the resume: {self.found} of {len(self.required)}"]
+        for c in self.required:
+            where = f' (resume line {c.quote.line}: "{c.quote.text}")' if c.quote else ""
+            lines.append(f"- {c.skill}: {'found' if c.found else 'missing'}{where}")
+        yrs = "not stated" if self.years is None else f"{self.years:g}"
+        need = "not stated" if self.min_years is None else f"{self.min_years:g}"
+        lines.append(
+            f"Years of experience from dated roles: {yrs} (as of {self.as_of}); required: {need}"
+        )
+        if self.job_languages:
+            asks = ", ".join(
+                f"{lg.name} {lg.level or '(level not stated)'}" for lg in self.job_languages
+            )
+            has = (
+                ", ".join(f"{lg.name} {lg.level or '?'}" for lg in self.languages) or "none stated"
+            )
+            lines.append(f"Languages required: {asks}; resume: {has}")
+        asked = [qa for qa in self.interview if qa.topic and qa.answer_lines]
+        if asked:
+            lines.append("Interview questions on the requirements:")
+            for qa in asked:
+                a, b = qa.answer_lines
+                lines.append(f"- {qa.topic}: answer on transcript lines {a}-{b}")
+        return "\n".join(lines)
+
+
+def _quote(q: Quote | None) -> dict:
+    return {} if q is None else {"source": q.source, "line": q.line, "quote": q.text}
+
+
+# ---- skill matching ---------------------------------------------------------------------------
+
+
+class SkillMatcher:
+    """Is a resume skill string the job's required skill? Tried in order, first hit wins:
+
+    1. ``exact``: the same words once normalised (case, articles, a parenthesised qualifier);
+    2. ``alias``: the same abbreviation or tool family (:data:`ABBREVIATIONS`, the retrieval
+       vocabulary's supplement aliases);
+    3. ``esco``: one string is an ESCO label or alternative label of the other's ESCO entry
+       ("employment law" is an alternative label of "labour legislation");
+    4. ``stem``: every content word of one (5-letter stems) is in the other, both >= 2 words or
+       one of them a single word of >= 6 letters ("debugging" / "debug software");
+    5. ``embedding``: MiniLM cosine >= ``threshold``.
+
+    Each required skill takes its best resume item, each resume item serves one skill (greedy by
+    score), so a near miss ("digital marketing" for "brand marketing") does not count when the
+    exact item is there for another requirement.
+    """
+
+    def __init__(
+        self, embedder: Embedder | None = None, threshold: float = DEFAULT_MATCH_THRESHOLD
+    ):
+        self.embedder = embedder
+        self.threshold = threshold
+        self._esco: dict[str, set[str] | None] = {}
+
+    def _esco_labels(self, text: str) -> set[str] | None:
+        key = _norm(text)
+        if key not in self._esco:
+            self._esco[key] = _esco_label_set(key)
+        return self._esco[key]
+
+    def lexical(self, a: str, b: str) -> tuple[str, float] | None:
+        fa, fb = _forms(a), _forms(b)
+        if _norm(a) == _norm(b) or re.sub(r"\s*\([^)]*\)", "", _norm(a)) == re.sub(
+            r"\s*\([^)]*\)", "", _norm(b)
+        ):
+            return "exact", 1.0
+        if fa & fb:
+            return "alias", 0.99
+        la, lb = self._esco_labels(a), self._esco_labels(b)
+        if (la and fb & la) or (lb and fa & lb):
+            return "esco", 0.98
+        sa, sb = _stems(a), _stems(b)
+        if sa and sb and (sa <= sb or sb <= sa):
+            short = min((a, b), key=lambda s: len(_stems(s)))
+            if min(len(sa), len(sb)) >= 2 or len(_norm(short)) >= 6:
+                return "stem", 0.97
+        return None
+
+    def match(
+        self, required: Sequence[str], have: Sequence[str]
+    ) -> list[tuple[int, str, float] | None]:
+        """For each required skill: ``(index into have, how, score)`` or ``None``."""
+        if not required or not have:
+            return [None] * len(required)
+        scores = np.zeros((len(required), len(have)))
+        hows = np.full((len(required), len(have)), "", dtype=object)
+        for i, r in enumerate(required):
+            for j, h in enumerate(have):
+                hit = self.lexical(r, h)
+                if hit:
+                    hows[i, j], scores[i, j] = hit[0], hit[1]
+        if self.embedder is not None:
+            vecs = self.embedder.encode([*required, *have])
+            cos = vecs[: len(required)] @ vecs[len(required) :].T
+            emb = (cos >= self.threshold) & (scores == 0)
+            scores = np.where(emb, np.minimum(cos, 0.96), scores)
+            hows = np.where(emb, "embedding", hows)
+        out: list[tuple[int, str, float] | None] = [None] * len(required)
+        used: set[int] = set()
+        for flat in np.argsort(-scores, axis=None, kind="stable"):
+            i, j = divmod(int(flat), len(have))
+            if scores[i, j] <= 0:
+                break
+            if out[i] is None and j not in used:
+                out[i] = (j, str(hows[i, j]), float(scores[i, j]))
+                used.add(j)
+        return out
+
+
+def _esco_label_set(key: str) -> set[str] | None:
+    """The label phrases of the ESCO skill that :meth:`SkillVocabulary.lookup` finds for ``key``
+    as a prefix (its preferred label; among several, the most similar one).
+
+    The packaged text is "<preferred> <alt 1> <alt 2> … <Description sentence>" without
+    delimiters, so the label run is cut where the description starts (the first capitalised word
+    followed by a lower-case one) and its phrases are taken as every contiguous span of 2-5 words,
+    plus single words that share a stem with the preferred label ("troubleshooting").
+    """
+    from ..retrieval.skills import SkillVocabulary
+
+    if not key:
+        return None
+    vocab = SkillVocabulary.default()
+    hit = vocab.lookup(key)
+    if hit.uri is None or hit.score < 1.0 or hit.uri not in vocab.uris:
+        return None  # no ESCO entry starts with this string (or a supplement tool)
+    out: set[str] = set()
+    for i in [vocab.uris.index(hit.uri)]:
+        words = vocab.texts[i].split()
+        end = len(words)
+        for k in range(len(key.split()), len(words) - 1):
+            if words[k][:1].isupper() and words[k + 1][:1].islower():
+                end = k
+                break
+        run = [w.lower().strip(",.;") for w in words[:end]]
+        own = _stems(key)
+        out |= {" ".join(run[j : j + n]) for n in range(2, 6) for j in range(len(run) - n + 1)}
+        out |= {w for w in run if len(w) >= 6 and _stem(w) in own}
+    return out or None
+
+
+# ---- the interview ----------------------------------------------------------------------------
+
+_SPEAKER = re.compile(
+    r"^\s*(?:\*\*)?(?P<who>[\[A-Za-z][^:*\n]{0,40}?)(?:\*\*)?\s*:\s*(?:\*\*)?\s*(?P<text>\S.*)$"
+)
+_ASKS = re.compile(r"(?:^|[.!] )(?:tell|describe|walk|explain|give|share|talk) (?:me|us)\b", re.I)
+_INTERVIEWER = re.compile(r"interview|recruit|hiring|manager|panel|^q$|^question", re.I)
+
+
+def interview_turns(text: str) -> list[tuple[str, int, int, list[str]]]:
+    """Turns as ``(speaker role "I"|"C", first line, last line, text lines)`` (1-based lines)."""
+    lines = tp.lines_of(text)
+    labels: dict[str, int] = {}
+    for ln in lines:
+        m = _SPEAKER.match(ln)
+        if m:
+            labels[m.group("who").strip()] = labels.get(m.group("who").strip(), 0) + 1
+    speakers = [w for w, n in sorted(labels.items(), key=lambda kv: -kv[1]) if n >= 2][:2]
+    if len(speakers) < 2:
+        return []
+    interviewer = next((s for s in speakers if _INTERVIEWER.search(s)), None)
+    if interviewer is None:
+        first = next(
+            m.group("who").strip()
+            for ln in lines
+            if (m := _SPEAKER.match(ln)) and m.group("who").strip() in speakers
+        )
+        interviewer = first
+    turns: list[tuple[str, int, int, list[str]]] = []
+    for i, ln in enumerate(lines):
+        m = _SPEAKER.match(ln)
+        if m and m.group("who").strip() in speakers:
+            role = "I" if m.group("who").strip() == interviewer else "C"
+            turns.append((role, i + 1, i + 1, [m.group("text")]))
+        elif ln.strip() and turns:
+            role, a, _, body = turns[-1]
+            turns[-1] = (role, a, i + 1, [*body, ln.strip()])
+    return turns
+
+
+def interview_pairs(text: str) -> list[QA]:
+    lines = tp.lines_of(text)
+    turns = interview_turns(text)
+    out: list[QA] = []
+    for k, (role, a, _b, _body) in enumerate(turns):
+        if role != "I":
+            continue
+        q = Quote("transcript", a, lines[a - 1].strip())
+        answers = []
+        for nxt in turns[k + 1 :]:
+            if nxt[0] != "C":
+                break
+            answers.append(nxt)
+        if answers:
+            first, last = answers[0][1], answers[-1][2]
+            words = sum(len(" ".join(t[3]).split()) for t in answers)
+            out.append(
+                QA(
+                    q,
+                    Quote("transcript", first, lines[first - 1].strip()),
+                    (first, last),
+                    words,
+                    None,
+                    None,
+                )
+            )
+        else:
+            out.append(QA(q, None, None, 0, None, None))
+    return out
+
+
+def _tag_questions(
+    interview: list[QA],
+    checks: list[SkillCheck],
+    have: list[tp.Item],
+    matcher: SkillMatcher,
+    job_languages: list[LanguageFact],
+    lines: list[str],
+) -> None:
+    """Tag each question with the required skill (or language) it asks about, in place."""
+    variants: list[tuple[int, str]] = []
+    for i, c in enumerate(checks):
+        variants += [(i, f) for f in _forms(c.skill)]
+        variants += [
+            (i, f) for f in sorted(matcher._esco_labels(c.skill) or ()) if len(f.split()) <= 3
+        ]
+        if c.found and c.quote is not None:
+            variants += [
+                (i, _norm(it.text))
+                for it in have
+                if it.line == c.quote.line and it.text in c.quote.text
+            ][:1]
+    texts = []
+    for qa in interview:
+        m = _SPEAKER.match(lines[qa.question.line - 1])
+        texts.append(m.group("text") if m else lines[qa.question.line - 1])
+    sims = None
+    if matcher.embedder is not None and variants and texts:
+        vecs = matcher.embedder.encode([v for _, v in variants] + texts)
+        sims = vecs[len(variants) :] @ vecs[: len(variants)].T
+    for k, qa in enumerate(interview):
+        q = texts[k]
+        if "?" not in q and not _ASKS.search(q):  # greetings and closings ask nothing
+            continue
+        langs = [lg.name for lg in job_languages if re.search(rf"\b{re.escape(lg.name)}\b", q)]
+        if langs:
+            qa.topic, qa.topic_kind = f"language:{langs[0]}", "language"
+            continue
+        qs = _stems(q)
+        best, best_score = None, 0.0
+        for v_i, (i, v) in enumerate(variants):
+            vs = _stems(v)
+            share = len(vs & qs) / len(vs) if vs else 0.0
+            if re.search(rf"(?<!\w){re.escape(v)}(?!\w)", q.lower()):
+                score = 1.0 + len(vs) / 100  # the whole phrase; longer phrases win
+            elif share >= 0.6:
+                score = 0.8 * share
+            elif sims is not None and sims[k, v_i] >= QUESTION_THRESHOLD:
+                score = 0.5 * float(sims[k, v_i])
+            else:
+                score = 0.0
+            if score > best_score:
+                best, best_score = i, score
+        if best is not None:
+            qa.topic, qa.topic_kind = checks[best].skill, "skill"
+            checks[best].asked.append(k)
+
+
+# ---- the sheet --------------------------------------------------------------------------------
+
+
+def build_sheet(
+    fields: Mapping[str, str], matcher: SkillMatcher | None = None, as_of: object = None
+) -> Sheet:
+    """The evidence sheet of one candidate (``fields``: role, job_description, resume, transcript).
+
+    ``as_of`` is the record's reference date (``YYYY-MM``); without it "present" means today.
+    """
+    matcher = matcher or SkillMatcher()
+    jd, resume, transcript = (
+        str(fields.get(k) or "") for k in ("job_description", "resume", "transcript")
+    )
+    cv_lines = tp.lines_of(resume)
+    asks = tp.job_asks(jd)
+    have = tp.skill_items(resume)
+    pairs = matcher.match([it.text for it in asks.required], [it.text for it in have])
+    checks = []
+    for it, hit in zip(asks.required, pairs, strict=True):
+        if hit is None:
+            checks.append(SkillCheck(it.text, False))
+            continue
+        j, how, score = hit
+        checks.append(
+            SkillCheck(
+                it.text,
+                True,
+                Quote("resume", have[j].line, _verbatim(cv_lines, have[j])),
+                how,
+                round(score, 3),
+            )
+        )
+    when = tp.parse_as_of(as_of)
+    reason = "record" if when else "today"
+    when = when or date.today()
+    roles = tp.dated_roles(resume, when)
+    years = round(tp.experience_months(roles, when) / 12, 1) if roles else None
+    job_langs = [
+        LanguageFact(lg.name, lg.level, Quote("job_description", lg.line, lg.quote))
+        for lg in asks.languages
+    ]
+    cand_langs = [
+        LanguageFact(lg.name, lg.level, Quote("resume", lg.line, lg.quote))
+        for lg in tp.languages_in(resume)
+        if lg.level is not None
+    ]
+    interview = interview_pairs(transcript)
+    _tag_questions(interview, checks, have, matcher, job_langs, tp.lines_of(transcript))
+    years_quote = asks.years_quote
+    return Sheet(
+        required=checks,
+        preferred=[it.text for it in asks.preferred],
+        min_years=asks.min_years,
+        min_years_quote=Quote("job_description", years_quote.line, years_quote.text)
+        if years_quote
+        else None,
+        years=years,
+        roles=[Quote("resume", r.line, r.quote) for r in roles],
+        as_of=f"{when.year}-{when.month:02d}",
+        as_of_reason=reason,
+        job_languages=job_langs,
+        languages=cand_langs,
+        interview=interview,
+        presence=asks.presence,
+        degree=asks.degree,
+    )
+
+
+def _verbatim(lines: list[str], item: tp.Item) -> str:
+    """The item as it stands in its line (the item text was cleaned of bullets and emphasis)."""
+    line = lines[item.line - 1]
+    if item.text in line:
+        return item.text
+    return line.strip()
+
+
+def default_matcher(threshold: float = DEFAULT_MATCH_THRESHOLD, embed: bool = True) -> SkillMatcher:
+    """A matcher with the embedded MiniLM encoder (cached embeddings) unless ``embed=False``."""
+    if not embed:
+        return SkillMatcher(None, threshold)
+    from ..retrieval.encoder import FrozenEncoder
+
+    return SkillMatcher(FrozenEncoder(), threshold)
