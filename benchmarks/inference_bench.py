@@ -27,6 +27,10 @@ they share):
 * ``engine-bf16-free``: the default engine without the grammar (its cost and what it buys).
 * ``engine-nf4``: bitsandbytes 4-bit, adapter unmerged; ``engine-fp32-spec`` etc.: any
   precision with the ``-fast``/``-spec``/``-free`` options.
+* ``…-v2`` (any engine row): the same engine and weights served prompt v2 (documents fitted to
+  ``--v2-budget`` tokens around the evidence sheet) instead of the adapter's v1: a speed
+  comparison of the two prompt formats only (the shipped weights were trained on v1, so their
+  v2 statuses mean nothing until an adapter is trained on v2).
 
 Printed: decisions/s, ratio to naive, p50/p95 latency per decision (the wall time of the call
 that produced it: a batch for the engine), schema-valid share, peak memory, and how many
@@ -65,7 +69,7 @@ def rows(n: int, prepared: Path, scenario: str = "mixed") -> list[dict]:
     return [r for r in test if r["job_description"] == job][:n]
 
 
-def child(name: str, n: int, prepared: Path, batch: int, scenario: str) -> dict:
+def child(name: str, n: int, prepared: Path, batch: int, scenario: str, v2_budget: int) -> dict:
     import numpy as np
     import torch
 
@@ -89,7 +93,7 @@ def child(name: str, n: int, prepared: Path, batch: int, scenario: str) -> dict:
         for c in cands:
             t0 = time.perf_counter()
             msgs = build_messages(
-                {k: c[k] for k in ("role", "job_description", "resume", "transcript")}
+                {k: c[k] for k in ("role", "job_description", "resume", "transcript")}, "v1"
             )
             ids = tok.apply_chat_template(
                 msgs, add_generation_prompt=True, return_tensors="pt", return_dict=True
@@ -111,7 +115,9 @@ def child(name: str, n: int, prepared: Path, batch: int, scenario: str) -> dict:
         from recruiter.inference.engine import Engine
 
         # engine-auto: Engine() as configured by default; engine-<precision>[-fast|-spec|-free]:
-        # bf16, fp32 or nf4, then the option set
+        # bf16, fp32 or nf4, then the option set; a -v2 suffix serves prompt v2
+        v2 = name.endswith("-v2")
+        name = name.removesuffix("-v2")
         precision = name.split("-")[1]
         if precision not in ("auto", "bf16", "fp32", "nf4"):
             raise SystemExit(f"unknown config {name!r}")
@@ -129,6 +135,9 @@ def child(name: str, n: int, prepared: Path, batch: int, scenario: str) -> dict:
                 attention="cpu_decode" if fast else "sdpa",
                 draft_tokens=3 if spec else 0,
             )
+        if v2:
+            engine.prompt_version, engine.prompt_budget = "v2", v2_budget
+            engine.prefix = engine._system_prefix()
         engine.decide(cands[:1])  # warm-up: grammar compile, first-call allocations
         if engine.drafter is not None:  # measured from a cold n-gram pool, as a fresh process
             engine.drafter.reset()
@@ -139,6 +148,7 @@ def child(name: str, n: int, prepared: Path, batch: int, scenario: str) -> dict:
         lat = [r["latency_ms"] for r in records]
         valid = sum(r.get("status") is not None and "retried" not in r["flags"] for r in records)
         statuses = [r.get("status") for r in records]
+        name += "-v2" if v2 else ""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "speculative": engine.spec_stats if name != "naive" else {},
@@ -163,9 +173,10 @@ def main() -> None:
     ap.add_argument("--only", nargs="*", default=None)
     ap.add_argument("--scenario", choices=["mixed", "pool"], default="mixed")
     ap.add_argument("--child", default=None)
+    ap.add_argument("--v2-budget", type=int, default=704, help="prompt tokens for -v2 rows")
     args = ap.parse_args()
     if args.child:
-        result = child(args.child, args.n, args.prepared, args.batch, args.scenario)
+        result = child(args.child, args.n, args.prepared, args.batch, args.scenario, args.v2_budget)
         print("RESULT " + json.dumps(result))
         return
     names = args.only or [
@@ -193,6 +204,8 @@ def main() -> None:
             str(args.prepared),
             "--scenario",
             args.scenario,
+            "--v2-budget",
+            str(args.v2_budget),
         ]
         p = subprocess.run(cmd, capture_output=True, text=True)
         line = next((x for x in p.stdout.splitlines() if x.startswith("RESULT ")), None)

@@ -90,7 +90,7 @@ def child(name: str, steps: int, n: int, prepared: Path | None) -> dict:
         ds = Dataset.from_list(
             [
                 {
-                    "prompt": build_messages({k: r[k] for k in data.FIELDS}),
+                    "prompt": build_messages({k: r[k] for k in data.FIELDS}, "v1"),
                     "completion": [{"role": "assistant", "content": r["output"]}],
                     "idx": i,
                 }
@@ -139,7 +139,7 @@ def child(name: str, steps: int, n: int, prepared: Path | None) -> dict:
             early_stopping_patience=0,
         )
         budget = t.max_length - 160
-        ex, report = data.to_examples(rows, tok, budget)
+        ex, report = data.to_examples(rows, tok, budget, version="v1")
         ds = Dataset.from_list([{"prompt": e["prompt"], "completion": e["completion"]} for e in ex])
         model, _ = load_causal_lm(path, precision, device, training=True)
         if precision == "nf4":

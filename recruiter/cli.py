@@ -502,6 +502,19 @@ def eval_evidence(
     _eval(("evidence",), config, override, data, split, output)
 
 
+@eval_app.command("job-swap")
+@handles_errors
+def eval_job_swap(
+    config: ConfigOpt = None,
+    override: OverrideOpt = None,
+    data: DataOpt = None,
+    split: SplitOpt = None,
+    output: OutOpt = None,
+) -> None:
+    """Selected candidates with their own and a swapped job: does the model read the job?"""
+    _eval(("job_swap",), config, override, data, split, output)
+
+
 @eval_app.command("report")
 @handles_errors
 def eval_report(run_dir: Annotated[Path, typer.Argument(help="An eval run folder.")]) -> None:

@@ -196,10 +196,17 @@ class TrainConfig(Section):
         "autocast where bf16 matmuls measure >= 1.5x fp32 (a cached probe), else fp32",
     )
     lora: LoraSection = LoraSection()
+    prompt_version: Literal["v1", "v2"] | None = Field(
+        None,
+        description="prompt the adapter learns to read; null = train.init_adapter's, else the "
+        "current (v2: documents + evidence sheet)",
+    )
     max_length: int = Field(
-        1536,
+        864,
         ge=128,
-        description="tokens; longer examples lose the middle of their longest document",
+        description="tokens; the prompt budget is this minus inference.max_new_tokens (704 by "
+        "default: the v2 median on the synthetic corpus); longer prompts are fitted (v2: uncited "
+        "lines first). Continuing a v1 adapter: 1536, as it was trained",
     )
     epochs: float = Field(2.0, gt=0)
     max_steps: int = Field(-1, description="> 0 stops after this many optimizer steps")
@@ -225,6 +232,12 @@ class TrainConfig(Section):
         True,
         description="run the LM head on completion positions only (TRL scores every position "
         "off-GPU)",
+    )
+    status_weight: float = Field(
+        1.0,
+        ge=1.0,
+        description="loss weight of the token that commits the status (select/reject) against "
+        "1 for every other answer token; 1 = plain completion loss (needs compact_loss)",
     )
     group_by_length: bool = True
     num_workers: int = Field(0, ge=0, description="dataloader workers")
@@ -333,10 +346,6 @@ class RetrievalConfig(Section):
     profile_chars: int = Field(800, ge=100)
     pool_size: int = Field(100, ge=10, description="ConFit-style evaluation pool")
     bootstrap: int = Field(1000, ge=10)
-    evidence_sweep: list[float] = Field(
-        default_factory=lambda: [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8],
-        description="match thresholds `eval evidence` tries on the validation split (synthetic data)",
-    )
     index_kind: Literal["auto", "flat", "hnsw"] = "auto"
     hnsw_threshold: int = Field(50_000, ge=1)
     hnsw_m: int = Field(32, ge=4)
@@ -368,6 +377,14 @@ class InjectionConfig(Section):
     fuzz_files: int = Field(200, ge=1)
 
 
+class JobSwapConfig(Section):
+    pairs: int = Field(30, ge=1, description="selected test candidates shown with a swapped job")
+    train_pairs: int = Field(300, ge=1, description="pairs from the train split for baselines")
+    max_title_similarity: float = Field(
+        0.5, gt=0, le=1, description="MiniLM cosine of two role titles below which they differ"
+    )
+
+
 class EvalConfig(Section):
     data: str = Field("runs/prepare/synth", description="a `recruiter prepare` output folder")
     split: Literal["train", "validation", "test"] = "test"
@@ -384,6 +401,7 @@ class EvalConfig(Section):
     )
     fairness: FairnessConfig = FairnessConfig()
     injection: InjectionConfig = InjectionConfig()
+    job_swap: JobSwapConfig = JobSwapConfig()
 
 
 class AuditConfig(Section):

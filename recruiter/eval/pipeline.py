@@ -394,7 +394,8 @@ def run(
     command: str = "recruiter eval",
     engine=None,
 ) -> Path:
-    """Run the requested parts (``decisions``, ``fairness``, ``robustness``) into one folder."""
+    """Run the requested parts (``decisions``, ``evidence``, ``job_swap``, ``fairness``,
+    ``robustness``) into one folder."""
     out = Path(cfg.eval.output) if cfg.eval.output else new_run_dir("eval")
     t0 = time.perf_counter()
     needs_model = any(p != "evidence" for p in what)
@@ -411,6 +412,10 @@ def run(
             {"id": r.get("id"), "source": r.get("source"), "label": r["label"], **rec}
             for r, rec in zip(rows, records, strict=True)
         ]
+    if "job_swap" in what:
+        from .jobswap import job_swap
+
+        result["job_swap"] = job_swap(cfg, engine)
     if "fairness" in what:
         result["fairness"] = fairness(cfg, engine)
     if "robustness" in what:

@@ -359,6 +359,11 @@ def render(run_dir: str | Path) -> Path:
 
         lines += evidence_md(result["evidence"])
         images += evidence_plot(result["evidence"], run_dir)
+    if "job_swap" in result:
+        from .jobswap import job_swap_md, job_swap_plot
+
+        lines += job_swap_md(result["job_swap"])
+        images += job_swap_plot(result["job_swap"], run_dir)
     if "fairness" in result:
         lines += _fairness_md(result["fairness"])
         images += _fairness_plots(result["fairness"], run_dir)

@@ -27,6 +27,16 @@ from ..storage import atomic_write_text, home, sha256_text
 DECISION_KEYS = ("reasoning", "status", "evidence", "error")
 
 
+def _audited(rec: Mapping) -> dict:
+    """The decision fields the log keeps: evidence items without their verbatim quotes."""
+    out = {k: rec[k] for k in DECISION_KEYS if rec.get(k) is not None}
+    if "evidence" in out:
+        out["evidence"] = [
+            {k: v for k, v in item.items() if k != "quote"} for item in out["evidence"]
+        ]
+    return out
+
+
 def default_url() -> str:
     return f"sqlite:///{home() / 'audit.sqlite'}"
 
@@ -95,7 +105,7 @@ class AuditLog:
                     "status": rec.get("status"),
                     "p_select": rec.get("p_select"),
                     "decision_json": json.dumps(
-                        {k: rec[k] for k in DECISION_KEYS if rec.get(k) is not None},
+                        _audited(rec),
                         ensure_ascii=False,
                     ),
                     "flags_json": json.dumps(rec.get("flags", [])),

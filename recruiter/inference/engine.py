@@ -30,12 +30,13 @@ from ..errors import ModelError
 from ..models import resolve_adapter, resolve_llm
 from ..storage import sha256_file
 from .constrained import compile_decision_grammar, generate_constrained
+from .evidence import DEFAULT_MATCH_THRESHOLD, EVIDENCE_VERSION, build_sheet, default_matcher
 from .layout import build_prefix, common_prefix_length
 from .loading import load_causal_lm, resolve_device, resolve_precision
 from .preflight import Preflight, preflight
-from .prompt import FIELDS, PROMPT_VERSION, build_messages
+from .prompt import FIELDS, PROMPT_VERSION, PROMPT_VERSIONS, build_messages
 from .speculative import NgramDrafter
-from .truncate import fit_fields
+from .truncate import fit_prompt
 
 ADAPTER_META = "recruiter.json"  # written beside every adapter by the train stage
 DEFAULT_PROMPT_BUDGET = 1376  # train.max_length 1536 minus the 160-token answer room
@@ -55,9 +56,17 @@ def adapter_meta(adapter_dir: Path | None) -> dict:
 
 
 def prepare_candidate(
-    tokenizer, candidate: Mapping, budget: int, mask_pii: bool = True, defences: bool = True
-) -> tuple[list[dict], list[str], int]:
-    """Messages, flags and cut tokens for one candidate: preflight, then fitting to ``budget``.
+    tokenizer,
+    candidate: Mapping,
+    budget: int,
+    mask_pii: bool = True,
+    defences: bool = True,
+    version: str = "v1",
+    matcher=None,
+) -> tuple[list[dict], list[str], int, object]:
+    """Messages, flags, cut tokens and evidence sheet for one candidate: preflight, the sheet
+    (on the text the model reads), then fitting to ``budget`` (:func:`.truncate.fit_prompt`, the
+    helper training calls too).
 
     ``defences=False`` skips the preflight (no stripping, masking or flags): only the eval's
     over-defence check uses it, to compare clean decisions with and without the defences.
@@ -66,14 +75,15 @@ def prepare_candidate(
         checked = preflight(candidate, mask=mask_pii)
     else:
         checked = Preflight({k: str(candidate.get(k) or "") for k in FIELDS})
+    sheet = build_sheet(checked.fields, matcher, as_of=candidate.get("as_of"))
     try:
-        fitted = fit_fields(tokenizer, checked.fields, budget)
+        fitted = fit_prompt(tokenizer, checked.fields, budget, version, sheet)
     except ValueError as exc:
         raise ModelError(f"prompt does not fit: {exc}") from None
     flags = list(checked.flags)
     if fitted.cut_tokens:
         flags.append(f"truncated:{fitted.cut_tokens}_tokens")
-    return build_messages(fitted.fields), flags, fitted.cut_tokens
+    return fitted.messages, flags, fitted.cut_tokens, sheet
 
 
 def decision_record(
@@ -84,8 +94,11 @@ def decision_record(
     flags: list[str],
     identity: dict,
     error: str,
+    sheet=None,
 ) -> dict:
-    """The record every channel returns and audits: decision fields + identity + advisory."""
+    """The record every channel returns and audits: decision fields + identity + advisory, and
+    the evidence sheet's items (verbatim quotes with source and line of the text the model read;
+    the audit log keeps them without the quotes)."""
     rec: dict = {"request_id": uuid.uuid4().hex}
     if cand.get("candidate_id"):
         rec["candidate_id"] = cand["candidate_id"]
@@ -93,17 +106,37 @@ def decision_record(
         rec.update(parsed)
     else:
         rec.update(reasoning=None, status=None, error=error)
+    if sheet is not None:
+        rec["evidence"] = sheet.items()
     rec.update(
         p_select=None if p_select is None else round(p_select, 6),
         flags=flags,
         model=identity["model"],
         adapter_sha256=identity["adapter_sha256"],
-        prompt_version=PROMPT_VERSION,
+        prompt_version=identity.get("prompt_version", PROMPT_VERSION),
         latency_ms=round(ms, 1),
         advisory=True,
         human_review="required",
     )
     return rec
+
+
+def served_prompt(
+    meta: Mapping, threshold: float | None, adapter_dir: Path | None
+) -> tuple[str, float]:
+    """(prompt version, evidence match threshold) to serve an adapter with: what it was trained
+    on (its ``recruiter.json``); the base model alone gets the current version. An explicit
+    ``threshold`` overrides the adapter's only for v1 adapters, whose prompt has no sheet."""
+    version = meta.get("prompt_version") or ("v1" if adapter_dir is not None else PROMPT_VERSION)
+    if version not in PROMPT_VERSIONS:
+        raise ModelError(
+            f"adapter {adapter_dir} was trained on prompt {version}; this code serves "
+            f"{', '.join(PROMPT_VERSIONS)}: retrain it or install the matching version"
+        )
+    trained = (meta.get("evidence") or {}).get("match_threshold")
+    if version == "v2" and trained is not None:
+        return version, float(trained)
+    return version, float(threshold if threshold is not None else DEFAULT_MATCH_THRESHOLD)
 
 
 class Engine:
@@ -126,6 +159,7 @@ class Engine:
         prefill: str = "auto",
         attention: str = "sdpa",
         draft_tokens: int | None = None,
+        evidence_match_threshold: float | None = None,
     ):
         """``merge=False`` keeps the LoRA adapter separate (the server needs that to also serve
         the base model); merged weights decode faster.
@@ -154,15 +188,14 @@ class Engine:
         base_path = resolve_llm(llm)
         # A merged model (`recruiter train merge`) carries the adapter's metadata itself.
         meta = adapter_meta(self.adapter_dir) or adapter_meta(base_path)
-        if meta.get("prompt_version", PROMPT_VERSION) != PROMPT_VERSION:
-            raise ModelError(
-                f"adapter {self.adapter_dir} was trained on prompt {meta['prompt_version']}, this "
-                f"code builds {PROMPT_VERSION}; retrain it or install the matching version"
-            )
+        self.prompt_version, self.evidence_threshold = served_prompt(
+            meta, evidence_match_threshold, self.adapter_dir
+        )
         self.llm = llm
         self.model_id = llm if self.adapter_dir is None else f"{llm}+{self.adapter_dir.name}"
         self.adapter_sha256 = adapter_sha256(self.adapter_dir)
         self.prompt_budget = prompt_budget or meta.get("prompt_budget", DEFAULT_PROMPT_BUDGET)
+        self.matcher = default_matcher(self.evidence_threshold)
         self.max_new_tokens = max_new_tokens
         self.retry_max_new_tokens = retry_max_new_tokens
         self.batch_size = batch_size
@@ -203,7 +236,11 @@ class Engine:
         """KV cache of the tokens every prompt starts with (chat template + system prompt)."""
         tok = self.tokenizer
         dummies = [
-            build_messages({"role": r, "job_description": "j", "resume": "r", "transcript": "t"})
+            build_messages(
+                {"role": r, "job_description": "j", "resume": "r", "transcript": "t"},
+                self.prompt_version,
+                "e",
+            )
             for r in ("a", "b")
         ]
         ids = [
@@ -223,15 +260,23 @@ class Engine:
             "model": self.model_id,
             "base_model": self.llm,
             "adapter_sha256": self.adapter_sha256,
-            "prompt_version": PROMPT_VERSION,
+            "prompt_version": self.prompt_version,
+            "evidence_version": EVIDENCE_VERSION,
+            "evidence_match_threshold": self.evidence_threshold,
             "precision": self.precision,
             "device": self.device,
         }
 
-    def prepare(self, candidate: Mapping) -> tuple[list[dict], list[str], int]:
-        """Messages, flags and cut tokens for one candidate (preflight + fitting)."""
+    def prepare(self, candidate: Mapping) -> tuple[list[dict], list[str], int, object]:
+        """Messages, flags, cut tokens and evidence sheet for one candidate."""
         return prepare_candidate(
-            self.tokenizer, candidate, self.prompt_budget, self.mask_pii, self.defences
+            self.tokenizer,
+            candidate,
+            self.prompt_budget,
+            self.mask_pii,
+            self.defences,
+            self.prompt_version,
+            self.matcher,
         )
 
     def generate(
@@ -306,9 +351,9 @@ class Engine:
             for i, (res, ms) in zip(retry, again, strict=True):
                 results[i] = (res, results[i][1] + ms, ["retried"])
         records = []
-        for cand, (_msgs, flags, _cut), key in zip(candidates, prepared, keys, strict=True):
+        for cand, (_msgs, flags, _cut, sheet), key in zip(candidates, prepared, keys, strict=True):
             res, ms, extra = results[where[key]]
-            records.append(self._record(cand, res, ms, flags + extra))
+            records.append(self._record(cand, res, ms, flags + extra, sheet))
         if audit is not None:
             audit.append_many(candidates, records, channel=channel)
         return records
@@ -343,13 +388,13 @@ class Engine:
             records = self.decide(candidates, audit=audit, channel=channel, progress=advance)
         return records, time.perf_counter() - start
 
-    def _record(self, cand: Mapping, res, ms: float, flags: list[str]) -> dict:
+    def _record(self, cand: Mapping, res, ms: float, flags: list[str], sheet=None) -> dict:
         error = (
             f"the model did not produce a schema-valid decision within "
             f"{self.retry_max_new_tokens} tokens (after one retry)"
         )
         parsed = res.parsed if res.valid else None
-        return decision_record(cand, parsed, res.p_select, ms, flags, self.describe(), error)
+        return decision_record(cand, parsed, res.p_select, ms, flags, self.describe(), error, sheet)
 
 
 def from_config(
@@ -376,4 +421,5 @@ def from_config(
         prefill=i.prefill,
         attention=i.attention,
         draft_tokens=i.draft_tokens,
+        evidence_match_threshold=i.evidence_match_threshold,
     )

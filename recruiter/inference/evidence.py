@@ -7,7 +7,7 @@ parsers of :mod:`recruiter.retrieval.textparse`) and returns a :class:`Sheet`:
 * the job's asks: required and preferred skills, minimum years, languages with levels, presence,
   degree, each with the job-description line that states it;
 * for each required skill, ``found`` or ``missing`` in the resume's skill lists, with the resume
-  line that shows it and how it matched (see :class:`SkillMatcher`);
+  line that shows it and how it matched (:class:`~recruiter.retrieval.skillmatch.SkillMatcher`);
 * years of experience from dated roles ("present" = the record's ``as_of`` when it has one, else
   today, and the sheet says which), beside the minimum;
 * the candidate's languages with levels beside the required ones;
@@ -22,76 +22,39 @@ reviewer can find it; the audit log keeps the items without the quotes (no raw t
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Protocol
 
 import numpy as np
 
 from ..retrieval import textparse as tp
-from ..retrieval.skills import SUPPLEMENT
+from ..retrieval.skillmatch import (
+    DEFAULT_MATCH_THRESHOLD,
+    SkillMatcher,
+    default_matcher,
+    normalize,
+    skill_forms,
+    stems,
+)
+
+__all__ = [
+    "DEFAULT_MATCH_THRESHOLD",
+    "EVIDENCE_VERSION",
+    "QA",
+    "Quote",
+    "Sheet",
+    "SkillCheck",
+    "SkillMatcher",
+    "build_sheet",
+    "default_matcher",
+    "interview_pairs",
+]
 
 EVIDENCE_VERSION = "e1"
-DEFAULT_MATCH_THRESHOLD = 0.6  # inference.evidence_match_threshold; `eval evidence` sweeps it
+ANSWER_WORDS = 40  # words of each tagged answer the rendered sheet quotes
+MAX_ITEMS = 10  # skills per found/missing list and answers the rendered sheet shows
 QUESTION_THRESHOLD = 0.6  # MiniLM cosine of a question and a skill phrase, when no words match
-_STOP = {"the", "of", "and", "in", "with", "a", "an", "for", "to", "on", "or", "&"}
-# Common abbreviations and tool families that neither ESCO's labels nor a sentence encoder tie to
-# their long forms; general knowledge, listed once here.
-ABBREVIATIONS: dict[str, tuple[str, ...]] = {
-    "seo": ("search engine optimisation", "search engine optimization"),
-    "sem": ("search engine marketing",),
-    "crm": ("customer relationship management",),
-    "erp": ("enterprise resource planning",),
-    "cad": ("computer-aided design", "computer aided design"),
-    "fea": ("finite element analysis",),
-    "hr": ("human resources", "human resource management"),
-    "ui": ("user interface",),
-    "ux": ("user experience",),
-    "qa": ("quality assurance",),
-    "ml": ("machine learning",),
-    "ai": ("artificial intelligence",),
-    "nlp": ("natural language processing",),
-    "ci/cd": ("continuous integration", "continuous delivery", "continuous deployment"),
-    "excel": ("spreadsheets", "spreadsheet software", "microsoft excel"),
-    "kpi": ("key performance indicators",),
-    "gdpr": ("general data protection regulation",),
-}
-
-
-class Embedder(Protocol):
-    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
-
-
-def _norm(text: str) -> str:
-    text = re.sub(r"^(?:the|a|an)\s+", "", " ".join(str(text).lower().split()))
-    return text.strip(" .:;,-*")
-
-
-_SUFFIX = re.compile(r"(?:ations?|ments?|ings?|ions?|ers?|ies|es|s|ed|al|ity)$")
-
-
-def _stem(word: str) -> str:
-    """A light stem: common English suffixes off, then at most 5 letters ("loading" -> "load")."""
-    base = _SUFFIX.sub("", word)
-    return (base if len(base) >= 3 else word)[:5]
-
-
-def _stems(text: str) -> frozenset[str]:
-    return frozenset(_stem(w) for w in re.findall(r"[a-z0-9+#/]+", text.lower()) if w not in _STOP)
-
-
-def _forms(text: str) -> set[str]:
-    """A skill string and its spelled-out forms (abbreviations, supplement aliases, qualifier)."""
-    n = _norm(text)
-    out = {n, re.sub(r"\s*\([^)]*\)", "", n).strip()}
-    for short, longs in ABBREVIATIONS.items():
-        if n == short or n in longs:
-            out |= {short, *longs}
-    for key, aliases in SUPPLEMENT.items():
-        if n == key or n in aliases:
-            out |= {key, *aliases}
-    return {f for f in out if f}
 
 
 @dataclass(frozen=True)
@@ -109,6 +72,7 @@ class SkillCheck:
     how: str | None = None  # exact | alias | esco | stem | embedding
     score: float = 0.0
     asked: list[int] = field(default_factory=list)  # indices into Sheet.interview
+    jd_line: int | None = None  # the job-description line that asks for it
 
 
 @dataclass
@@ -126,6 +90,7 @@ class QA:
     answer_words: int
     topic: str | None  # a required skill, "language:<name>", or None
     topic_kind: str | None  # skill | language
+    answer_text: str = ""  # the answer's words (speaker labels removed)
 
 
 @dataclass
@@ -234,150 +199,76 @@ class Sheet:
             "answer_words_min": float(min(words)) if words else 0.0,
         }
 
-    def render(self) -> str:
-        """The sheet as compact text (what prompt v2 places right before generation)."""
-        lines = [f"Required skills found in the resume: {self.found} of {len(self.required)}"]
+    def cited_lines(self) -> dict[str, set[int]]:
+        """1-based lines per document that the sheet rests on (the prompt fitting keeps them)."""
+        out: dict[str, set[int]] = {"job_description": set(), "resume": set(), "transcript": set()}
         for c in self.required:
-            where = f' (resume line {c.quote.line}: "{c.quote.text}")' if c.quote else ""
-            lines.append(f"- {c.skill}: {'found' if c.found else 'missing'}{where}")
-        yrs = "not stated" if self.years is None else f"{self.years:g}"
+            if c.jd_line:
+                out["job_description"].add(c.jd_line)
+        for it in self.items():
+            if "line" in it:
+                out[it["source"]].add(it["line"])
+        for qa in self.interview:
+            if qa.topic and qa.answer_lines:
+                out["transcript"].update(range(qa.question.line, qa.answer_lines[1] + 1))
+        return out
+
+    def quoted_lines(self, answer_words: int = ANSWER_WORDS) -> set[int]:
+        """Transcript lines (question and answer) of the tagged answers :meth:`render` quotes in
+        full: a prompt short of room can drop them from the transcript."""
+        out: set[int] = set()
+        for qa in self._quoted_answers(answer_words, MAX_ITEMS):
+            if qa.answer_lines and qa.answer_words <= answer_words:
+                out.update(range(qa.question.line, qa.answer_lines[1] + 1))
+        return out
+
+    def render(self, answer_words: int = ANSWER_WORDS, max_items: int = MAX_ITEMS) -> str:
+        """The sheet as compact text (what prompt v2 places right before generation): what was
+        found and missing, years and languages beside the asks, and the first ``answer_words``
+        words of one answer per required skill asked about (at most ``max_items`` of each list),
+        for the model to judge. Long job ads stay bounded: the rest is counted, not listed."""
+        found = [_short(c.skill) for c in self.required if c.found]
+        missing = [_short(c.skill) for c in self.required if not c.found]
+        lines = [f"Required skills found in the resume: {len(found)} of {len(self.required)}"]
+        for name, items in (("found", found), ("missing", missing)):
+            if items:
+                more = f" (+{len(items) - max_items} more)" if len(items) > max_items else ""
+                lines.append(f"- {name}: {'; '.join(items[:max_items])}{more}")
+        yrs = "none found" if self.years is None else f"{self.years:g}"
         need = "not stated" if self.min_years is None else f"{self.min_years:g}"
-        lines.append(
-            f"Years of experience from dated roles: {yrs} (as of {self.as_of}); required: {need}"
-        )
+        lines.append(f"Years in dated roles: {yrs} (as of {self.as_of}); required: {need}")
         if self.job_languages:
-            asks = ", ".join(
-                f"{lg.name} {lg.level or '(level not stated)'}" for lg in self.job_languages
-            )
-            has = (
-                ", ".join(f"{lg.name} {lg.level or '?'}" for lg in self.languages) or "none stated"
-            )
+            asks = ", ".join(f"{lg.name} {lg.level or '(no level)'}" for lg in self.job_languages)
+            has = ", ".join(f"{lg.name} {lg.level}" for lg in self.languages) or "none stated"
             lines.append(f"Languages required: {asks}; resume: {has}")
-        asked = [qa for qa in self.interview if qa.topic and qa.answer_lines]
+        asked = self._quoted_answers(answer_words, max_items)
         if asked:
-            lines.append("Interview questions on the requirements:")
+            lines.append("Interview answers on required skills:")
             for qa in asked:
-                a, b = qa.answer_lines
-                lines.append(f"- {qa.topic}: answer on transcript lines {a}-{b}")
+                words = qa.answer_text.split()
+                text = " ".join(words[:answer_words]) + (" …" if len(words) > answer_words else "")
+                lines.append(f'- {_short(qa.topic)}: "{text}"')
         return "\n".join(lines)
+
+    def _quoted_answers(self, answer_words: int, max_items: int) -> list[QA]:
+        """The first answer per required skill asked about (at most ``max_items``)."""
+        if answer_words <= 0:
+            return []
+        seen, out = set(), []
+        for qa in self.interview:
+            if qa.topic_kind == "skill" and qa.answer_text and qa.topic not in seen:
+                seen.add(qa.topic)
+                out.append(qa)
+        return out[:max_items]
+
+
+def _short(skill: str | None, words: int = 6) -> str:
+    w = str(skill or "").split()
+    return " ".join(w[:words]) + (" …" if len(w) > words else "")
 
 
 def _quote(q: Quote | None) -> dict:
     return {} if q is None else {"source": q.source, "line": q.line, "quote": q.text}
-
-
-# ---- skill matching ---------------------------------------------------------------------------
-
-
-class SkillMatcher:
-    """Is a resume skill string the job's required skill? Tried in order, first hit wins:
-
-    1. ``exact``: the same words once normalised (case, articles, a parenthesised qualifier);
-    2. ``alias``: the same abbreviation or tool family (:data:`ABBREVIATIONS`, the retrieval
-       vocabulary's supplement aliases);
-    3. ``esco``: one string is an ESCO label or alternative label of the other's ESCO entry
-       ("employment law" is an alternative label of "labour legislation");
-    4. ``stem``: every content word of one (5-letter stems) is in the other, both >= 2 words or
-       one of them a single word of >= 6 letters ("debugging" / "debug software");
-    5. ``embedding``: MiniLM cosine >= ``threshold``.
-
-    Each required skill takes its best resume item, each resume item serves one skill (greedy by
-    score), so a near miss ("digital marketing" for "brand marketing") does not count when the
-    exact item is there for another requirement.
-    """
-
-    def __init__(
-        self, embedder: Embedder | None = None, threshold: float = DEFAULT_MATCH_THRESHOLD
-    ):
-        self.embedder = embedder
-        self.threshold = threshold
-        self._esco: dict[str, set[str] | None] = {}
-
-    def _esco_labels(self, text: str) -> set[str] | None:
-        key = _norm(text)
-        if key not in self._esco:
-            self._esco[key] = _esco_label_set(key)
-        return self._esco[key]
-
-    def lexical(self, a: str, b: str) -> tuple[str, float] | None:
-        fa, fb = _forms(a), _forms(b)
-        if _norm(a) == _norm(b) or re.sub(r"\s*\([^)]*\)", "", _norm(a)) == re.sub(
-            r"\s*\([^)]*\)", "", _norm(b)
-        ):
-            return "exact", 1.0
-        if fa & fb:
-            return "alias", 0.99
-        la, lb = self._esco_labels(a), self._esco_labels(b)
-        if (la and fb & la) or (lb and fa & lb):
-            return "esco", 0.98
-        sa, sb = _stems(a), _stems(b)
-        if sa and sb and (sa <= sb or sb <= sa):
-            short = min((a, b), key=lambda s: len(_stems(s)))
-            if min(len(sa), len(sb)) >= 2 or len(_norm(short)) >= 6:
-                return "stem", 0.97
-        return None
-
-    def match(
-        self, required: Sequence[str], have: Sequence[str]
-    ) -> list[tuple[int, str, float] | None]:
-        """For each required skill: ``(index into have, how, score)`` or ``None``."""
-        if not required or not have:
-            return [None] * len(required)
-        scores = np.zeros((len(required), len(have)))
-        hows = np.full((len(required), len(have)), "", dtype=object)
-        for i, r in enumerate(required):
-            for j, h in enumerate(have):
-                hit = self.lexical(r, h)
-                if hit:
-                    hows[i, j], scores[i, j] = hit[0], hit[1]
-        if self.embedder is not None:
-            vecs = self.embedder.encode([*required, *have])
-            cos = vecs[: len(required)] @ vecs[len(required) :].T
-            emb = (cos >= self.threshold) & (scores == 0)
-            scores = np.where(emb, np.minimum(cos, 0.96), scores)
-            hows = np.where(emb, "embedding", hows)
-        out: list[tuple[int, str, float] | None] = [None] * len(required)
-        used: set[int] = set()
-        for flat in np.argsort(-scores, axis=None, kind="stable"):
-            i, j = divmod(int(flat), len(have))
-            if scores[i, j] <= 0:
-                break
-            if out[i] is None and j not in used:
-                out[i] = (j, str(hows[i, j]), float(scores[i, j]))
-                used.add(j)
-        return out
-
-
-def _esco_label_set(key: str) -> set[str] | None:
-    """The label phrases of the ESCO skill that :meth:`SkillVocabulary.lookup` finds for ``key``
-    as a prefix (its preferred label; among several, the most similar one).
-
-    The packaged text is "<preferred> <alt 1> <alt 2> … <Description sentence>" without
-    delimiters, so the label run is cut where the description starts (the first capitalised word
-    followed by a lower-case one) and its phrases are taken as every contiguous span of 2-5 words,
-    plus single words that share a stem with the preferred label ("troubleshooting").
-    """
-    from ..retrieval.skills import SkillVocabulary
-
-    if not key:
-        return None
-    vocab = SkillVocabulary.default()
-    hit = vocab.lookup(key)
-    if hit.uri is None or hit.score < 1.0 or hit.uri not in vocab.uris:
-        return None  # no ESCO entry starts with this string (or a supplement tool)
-    out: set[str] = set()
-    for i in [vocab.uris.index(hit.uri)]:
-        words = vocab.texts[i].split()
-        end = len(words)
-        for k in range(len(key.split()), len(words) - 1):
-            if words[k][:1].isupper() and words[k + 1][:1].islower():
-                end = k
-                break
-        run = [w.lower().strip(",.;") for w in words[:end]]
-        own = _stems(key)
-        out |= {" ".join(run[j : j + n]) for n in range(2, 6) for j in range(len(run) - n + 1)}
-        out |= {w for w in run if len(w) >= 6 and _stem(w) in own}
-    return out or None
 
 
 # ---- the interview ----------------------------------------------------------------------------
@@ -435,15 +326,16 @@ def interview_pairs(text: str) -> list[QA]:
             answers.append(nxt)
         if answers:
             first, last = answers[0][1], answers[-1][2]
-            words = sum(len(" ".join(t[3]).split()) for t in answers)
+            text = " ".join(" ".join(" ".join(t[3]) for t in answers).split())
             out.append(
                 QA(
                     q,
                     Quote("transcript", first, lines[first - 1].strip()),
                     (first, last),
-                    words,
+                    len(text.split()),
                     None,
                     None,
+                    text,
                 )
             )
         else:
@@ -462,13 +354,13 @@ def _tag_questions(
     """Tag each question with the required skill (or language) it asks about, in place."""
     variants: list[tuple[int, str]] = []
     for i, c in enumerate(checks):
-        variants += [(i, f) for f in _forms(c.skill)]
+        variants += [(i, f) for f in skill_forms(c.skill)]
         variants += [
-            (i, f) for f in sorted(matcher._esco_labels(c.skill) or ()) if len(f.split()) <= 3
+            (i, f) for f in sorted(matcher.esco_labels(c.skill) or ()) if len(f.split()) <= 3
         ]
         if c.found and c.quote is not None:
             variants += [
-                (i, _norm(it.text))
+                (i, normalize(it.text))
                 for it in have
                 if it.line == c.quote.line and it.text in c.quote.text
             ][:1]
@@ -488,10 +380,10 @@ def _tag_questions(
         if langs:
             qa.topic, qa.topic_kind = f"language:{langs[0]}", "language"
             continue
-        qs = _stems(q)
+        qs = stems(q)
         best, best_score = None, 0.0
         for v_i, (i, v) in enumerate(variants):
-            vs = _stems(v)
+            vs = stems(v)
             share = len(vs & qs) / len(vs) if vs else 0.0
             if re.search(rf"(?<!\w){re.escape(v)}(?!\w)", q.lower()):
                 score = 1.0 + len(vs) / 100  # the whole phrase; longer phrases win
@@ -529,7 +421,7 @@ def build_sheet(
     checks = []
     for it, hit in zip(asks.required, pairs, strict=True):
         if hit is None:
-            checks.append(SkillCheck(it.text, False))
+            checks.append(SkillCheck(it.text, False, jd_line=it.line))
             continue
         j, how, score = hit
         checks.append(
@@ -539,6 +431,7 @@ def build_sheet(
                 Quote("resume", have[j].line, _verbatim(cv_lines, have[j])),
                 how,
                 round(score, 3),
+                jd_line=it.line,
             )
         )
     when = tp.parse_as_of(as_of)
@@ -583,12 +476,3 @@ def _verbatim(lines: list[str], item: tp.Item) -> str:
     if item.text in line:
         return item.text
     return line.strip()
-
-
-def default_matcher(threshold: float = DEFAULT_MATCH_THRESHOLD, embed: bool = True) -> SkillMatcher:
-    """A matcher with the embedded MiniLM encoder (cached embeddings) unless ``embed=False``."""
-    if not embed:
-        return SkillMatcher(None, threshold)
-    from ..retrieval.encoder import FrozenEncoder
-
-    return SkillMatcher(FrozenEncoder(), threshold)

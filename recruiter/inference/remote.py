@@ -35,8 +35,9 @@ from .engine import (
     adapter_sha256,
     decision_record,
     prepare_candidate,
+    served_prompt,
 )
-from .prompt import PROMPT_VERSION
+from .evidence import default_matcher
 
 
 def p_select_from_logprobs(content: Sequence[Mapping]) -> float | None:
@@ -75,6 +76,7 @@ class RemoteEngine:
         prompt_budget: int | None = None,
         timeout_s: float = 300.0,
         mask_pii: bool = True,
+        evidence_match_threshold: float | None = None,
     ):
         from openai import OpenAI
         from transformers import AutoTokenizer
@@ -94,6 +96,10 @@ class RemoteEngine:
         self.adapter_sha256 = adapter_sha256(local_adapter)
         self.model_id = f"remote:{model}"
         self.prompt_budget = prompt_budget or meta.get("prompt_budget", DEFAULT_PROMPT_BUDGET)
+        self.prompt_version, threshold = served_prompt(
+            meta, evidence_match_threshold, local_adapter
+        )
+        self.matcher = default_matcher(threshold)
         self.tokenizer = AutoTokenizer.from_pretrained(resolve_llm(llm))
         self.max_new_tokens = max_new_tokens
         self.retry_max_new_tokens = retry_max_new_tokens
@@ -106,7 +112,7 @@ class RemoteEngine:
             "model": self.model_id,
             "base_model": self.llm,
             "adapter_sha256": self.adapter_sha256,
-            "prompt_version": PROMPT_VERSION,
+            "prompt_version": self.prompt_version,
             "precision": "remote",
             "device": str(self.client.base_url),
         }
@@ -137,8 +143,13 @@ class RemoteEngine:
         return parsed, p
 
     def _one(self, cand: Mapping) -> dict:
-        messages, flags, _ = prepare_candidate(
-            self.tokenizer, cand, self.prompt_budget, self.mask_pii
+        messages, flags, _, sheet = prepare_candidate(
+            self.tokenizer,
+            cand,
+            self.prompt_budget,
+            self.mask_pii,
+            version=self.prompt_version,
+            matcher=self.matcher,
         )
         t0 = time.perf_counter()
         try:
@@ -152,7 +163,7 @@ class RemoteEngine:
             ) from None
         error = "the remote model did not produce a schema-valid decision (after one retry)"
         ms = (time.perf_counter() - t0) * 1000
-        return decision_record(cand, parsed, p, ms, flags, self.describe(), error)
+        return decision_record(cand, parsed, p, ms, flags, self.describe(), error, sheet)
 
     def decide(self, candidates: Sequence[Mapping], audit=None, channel: str = "api") -> list[dict]:
         with ThreadPoolExecutor(max_workers=self.batch_size) as pool:
@@ -182,4 +193,5 @@ def remote_from_config(cfg) -> RemoteEngine:
         batch_size=i.batch_size,
         prompt_budget=i.prompt_budget,
         timeout_s=s.request_timeout_s,
+        evidence_match_threshold=i.evidence_match_threshold,
     )

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
+from ..inference.evidence import build_sheet, default_matcher
 from ..inference.prompt import PROMPT_VERSION, build_example
 from ..storage import atomic_write_json, atomic_write_text, sha256_file
 from ..storage import package_versions as _versions
@@ -67,10 +68,17 @@ def reasoning_text(reason: str, label: str) -> str:
     return text[:1900]
 
 
-def to_row(record: Mapping) -> dict:
+def to_row(record: Mapping, matcher=None) -> dict:
+    """A split row: the kept fields plus the example columns in the current prompt version
+    (unfitted: `recruiter train` fits them to its budget; v2 carries the evidence sheet)."""
     row = {k: record.get(k, "") for k in KEEP}
+    sheet = build_sheet(record, matcher, as_of=record.get("as_of"))
     example = build_example(
-        record, reasoning_text(record.get("reason", ""), record["label"]), record["label"]
+        record,
+        reasoning_text(record.get("reason", ""), record["label"]),
+        record["label"],
+        PROMPT_VERSION,
+        sheet.render(),
     )
     row.update(example)
     return row
@@ -80,9 +88,10 @@ def write_splits(splits: Mapping[str, list[dict]], out: Path) -> dict[str, dict]
     """Write ``<split>.jsonl`` and an HF ``DatasetDict`` under ``out/hf``; return per-split stats."""
     from datasets import Dataset, DatasetDict
 
+    matcher = default_matcher()
     stats, hf = {}, {}
     for name in SPLITS:
-        rows = [to_row(r) for r in splits.get(name, [])]
+        rows = [to_row(r, matcher) for r in splits.get(name, [])]
         text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
         atomic_write_text(out / f"{name}.jsonl", text)
         stats[name] = {

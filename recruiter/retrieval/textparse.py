@@ -393,8 +393,21 @@ class JobAsks:
     degree: str | None
 
 
+_LABELLED = re.compile(r"^([A-Za-z][\w &/+#.-]{1,40}?):\s+(.+)$")
+_NOT_LABEL = re.compile(
+    r"^(?:education|experience|degree|qualifications?|years|location|other)$", re.I
+)
+_TAIL = re.compile(r"^(?:with|and with|the ability|ability to|to |in order|as well as|etc)\b", re.I)
+
+
 def _skills_of(phrase: str, bullet: bool = False) -> list[str]:
     phrase = re.sub(r"\s+", " ", phrase).strip()
+    labelled = _LABELLED.match(phrase) if bullet else None
+    if labelled:  # "Communication Skills: Excellent written …" asks for its label
+        label = labelled.group(1).strip()
+        if _NOT_LABEL.match(label) or len(label.split()) > 4:
+            return []
+        phrase = label
     phrase = _LEAD.sub("", phrase)
     if re.search(r"\s+skills?$", phrase, re.I):  # "Strong communication skills"
         phrase = re.sub(rf"^(?:(?:{_ADJ})\s+)+|\s+skills?$", "", phrase, flags=re.I)
@@ -405,7 +418,11 @@ def _skills_of(phrase: str, bullet: bool = False) -> list[str]:
         phrase = m.group(1)
     split_and = not bullet or len(phrase.split()) > 4 or "," in phrase
     items = [_LEAD.sub("", s) for s in split_list(phrase, split_and)]
-    return [" ".join(s.split()[:8]) for s in items if s and not _NOT_SKILL.match(s)]
+    return [
+        " ".join(s.split()[:8])
+        for s in items
+        if s and not _NOT_SKILL.match(s) and not _TAIL.match(s)
+    ]
 
 
 def _after_cue(sentence: str, cue: re.Pattern) -> list[str]:

@@ -5,8 +5,10 @@ with :mod:`recruiter.inference.prompt` from the masked fields, so that a change 
 builder can never leave stale prompts in a dataset. The completion is the decision JSON the
 prepare stage serialised (``output``); it is checked to parse and to match the row's label.
 
-Examples over ``max_length`` are fitted by :func:`recruiter.inference.truncate.fit_fields`
-(the middle of the longest document goes, never the answer) and counted in the report.
+Prompts are fitted into the adapter's prompt budget by :func:`recruiter.inference.truncate.
+fit_prompt`, the helper the inference engine calls with the same budget, so a record's training
+prompt is the prompt served for it (v2: uncited lines go first; never the answer); cuts are
+counted in the report.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from ..inference.prompt import FIELDS, PROMPT_VERSION, build_messages
-from ..inference.truncate import fit_fields
+from ..inference.evidence import build_sheet
+from ..inference.prompt import FIELDS, PROMPT_VERSION, PROMPT_VERSIONS
+from ..inference.truncate import fit_prompt
 
 SPLITS = ("train", "validation", "test")
 REQUIRED = (*FIELDS, "label", "output")
@@ -74,11 +77,12 @@ def read_split(data_dir: str | Path, split: str, limit: int | None = None) -> li
                 raise InputError(
                     f"{path}:{lineno}: label {row['label']!r} is not 'select' or 'reject'"
                 )
+            # prompts are rebuilt from the fields, so any version this code knows will do
             version = row.get("prompt_version", PROMPT_VERSION)
-            if version != PROMPT_VERSION:
+            if version not in PROMPT_VERSIONS:
                 raise InputError(
-                    f"{path}:{lineno}: prepared with prompt {version}, this code builds "
-                    f"{PROMPT_VERSION}; run `recruiter prepare` again"
+                    f"{path}:{lineno}: prepared with prompt {version}, this code knows "
+                    f"{', '.join(PROMPT_VERSIONS)}; run `recruiter prepare` again"
                 )
             rows.append(row)
             if limit and len(rows) >= limit:
@@ -100,17 +104,24 @@ def answer_of(row: dict, where: str = "") -> str:
 
 
 def to_examples(
-    rows: list[dict], tokenizer, max_length: int, split: str = "train"
+    rows: list[dict],
+    tokenizer,
+    budget: int,
+    split: str = "train",
+    version: str = PROMPT_VERSION,
+    matcher=None,
 ) -> tuple[list[dict], FitReport]:
-    """TRL conversational prompt/completion examples, each fitted into ``max_length`` tokens."""
+    """TRL conversational prompt/completion examples, each prompt fitted into ``budget`` tokens
+    exactly as the engine fits it (v2: with the evidence sheet ``matcher`` builds)."""
     report = FitReport()
     examples = []
     for i, row in enumerate(rows):
         answer = answer_of(row, f"{split}[{i}] (id {row.get('id', '?')})")
         answer_tokens = len(tokenizer(answer, add_special_tokens=False)["input_ids"]) + ANSWER_ROOM
         fields = {k: row[k] for k in FIELDS}
+        sheet = build_sheet(fields, matcher, as_of=row.get("as_of")) if version != "v1" else None
         try:
-            fitted = fit_fields(tokenizer, fields, max_length - answer_tokens)
+            fitted = fit_prompt(tokenizer, fields, budget, version, sheet)
         except ValueError as exc:
             raise InputError(f"{split}[{i}]: {exc}; raise train.max_length") from None
         report.examples += 1
@@ -122,7 +133,7 @@ def to_examples(
                 report.cut_fields[f] = report.cut_fields.get(f, 0) + 1
         examples.append(
             {
-                "prompt": build_messages(fitted.fields),
+                "prompt": fitted.messages,
                 "completion": [{"role": "assistant", "content": answer}],
                 "label": row["label"],
             }

@@ -29,6 +29,7 @@ from pathlib import Path
 from ..config import RecruiterConfig, config_hash, save_resolved, to_dict
 from ..errors import InputError, ModelError
 from ..inference.engine import ADAPTER_META, adapter_meta, adapter_sha256
+from ..inference.evidence import EVIDENCE_VERSION, default_matcher
 from ..inference.loading import (
     check_target_modules,
     load_causal_lm,
@@ -94,12 +95,21 @@ def _init_adapter(cfg: RecruiterConfig) -> Path | None:
             f"train.init_adapter={name} was trained on {meta['base_model']}, not "
             f"models.llm={cfg.models.llm}"
         )
-    if meta.get("prompt_version") and meta["prompt_version"] != PROMPT_VERSION:
+    want = cfg.train.prompt_version or meta.get("prompt_version") or PROMPT_VERSION
+    if meta.get("prompt_version") and meta["prompt_version"] != want:
         raise InputError(
-            f"train.init_adapter={name} was trained on prompt {meta['prompt_version']}; this "
-            f"version builds {PROMPT_VERSION}"
+            f"train.init_adapter={name} was trained on prompt {meta['prompt_version']}, not "
+            f"train.prompt_version={want}"
         )
     return path
+
+
+def train_prompt_version(cfg: RecruiterConfig, init: Path | None) -> str:
+    """The prompt version a run trains on: ``train.prompt_version``, else the init adapter's,
+    else the current :data:`PROMPT_VERSION`."""
+    if cfg.train.prompt_version:
+        return cfg.train.prompt_version
+    return (adapter_meta(init).get("prompt_version") if init else None) or PROMPT_VERSION
 
 
 def _to_dataset(examples: list[dict]):
@@ -150,6 +160,8 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
 
     t = cfg.train
     console = _console()
+    if t.status_weight != 1.0 and not t.compact_loss:
+        raise InputError("train.status_weight needs train.compact_loss=true")
     device = resolve_device(cfg.runtime.device)
     precision = resolve_precision(t.precision, device)
     if cfg.runtime.num_threads:
@@ -176,8 +188,15 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
             f"train.max_length={t.max_length} leaves {budget} prompt tokens after the "
             f"{cfg.inference.max_new_tokens}-token answer room; raise train.max_length"
         )
-    train_ex, train_fit = data_mod.to_examples(train_rows, tokenizer, budget, "train")
-    val_ex, val_fit = data_mod.to_examples(val_rows, tokenizer, budget, "validation")
+    version = train_prompt_version(cfg, init)
+    threshold = cfg.inference.evidence_match_threshold
+    matcher = default_matcher(threshold) if version != "v1" else None
+    train_ex, train_fit = data_mod.to_examples(
+        train_rows, tokenizer, budget, "train", version, matcher
+    )
+    val_ex, val_fit = data_mod.to_examples(
+        val_rows, tokenizer, budget, "validation", version, matcher
+    )
     console.print(
         f"[bold]train[/] {len(train_ex)} train / {len(val_ex)} validation examples; "
         f"cut to fit {t.max_length} tokens: {train_fit.cut} train, {val_fit.cut} validation",
@@ -236,6 +255,8 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
         callbacks=callbacks,
     )
     throughput.trainer = trainer
+    if t.status_weight != 1.0:
+        trainer.status_weight = t.status_weight
     result = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     final_eval = _final_eval(trainer)
 
@@ -243,7 +264,7 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
     manifest_sha = data_mod.manifest_sha256(t.data)
     meta = {
         "base_model": cfg.models.llm,
-        "prompt_version": PROMPT_VERSION,
+        "prompt_version": version,
         "prompt_budget": budget,
         "max_length": t.max_length,
         "precision": precision,
@@ -254,6 +275,8 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
         "seed": cfg.seed,
         "init_adapter_sha256": adapter_sha256(init),
     }
+    if version != "v1":
+        meta["evidence"] = {"version": EVIDENCE_VERSION, "match_threshold": threshold}
     _save_adapter(trainer.model, tokenizer, run_dir / "adapter", meta)
     state = trainer.state
     training = {

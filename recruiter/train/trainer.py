@@ -26,8 +26,32 @@ def _backbone_and_head(model):
     return base.get_decoder(), base.get_output_embeddings()
 
 
+_STATUS_KEY = '"status": "'
+
+
+def status_positions(tokenizer, targets: torch.Tensor) -> list[int]:
+    """Indices into ``targets`` (one example's answer tokens) of the token that commits the
+    status value: the first whose text reaches past ``"status": "`` (one per answer, or none).
+
+    Reasoning is most of an answer's tokens; the decision is one of them. Weighting it
+    (``train.status_weight``) trains the label as its own objective, as distilling step-by-step
+    does with a separate label loss, while the reasoning is still learnt.
+    """
+    ids = targets.tolist()
+    text = ""
+    for k, t in enumerate(ids):
+        text += tokenizer.decode([t])
+        head, sep, rest = text.partition(_STATUS_KEY)
+        if sep and rest:
+            return [k]
+    return []
+
+
 class CompactSFTTrainer(SFTTrainer):
-    """SFTTrainer whose loss projects only completion positions through the LM head."""
+    """SFTTrainer whose loss projects only completion positions through the LM head, with an
+    optional extra weight on the status token (``status_weight``; 1 = TRL's loss exactly)."""
+
+    status_weight: float = 1.0
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         if return_outputs:  # logits wanted (compute_metrics): TRL's path builds them
@@ -43,7 +67,18 @@ class CompactSFTTrainer(SFTTrainer):
             hidden = backbone(input_ids=inputs["input_ids"], use_cache=False, **kwargs)
             logits = head(hidden.last_hidden_state[:, :-1][mask])
         targets = target[mask]
-        loss_sum = F.cross_entropy(logits.float(), targets, reduction="sum")
+        if self.status_weight != 1.0:
+            per_token = F.cross_entropy(logits.float(), targets, reduction="none")
+            weights = torch.ones_like(per_token)
+            offset = 0
+            for row in range(target.shape[0]):
+                row_targets = target[row][mask[row]]
+                for k in status_positions(self.processing_class, row_targets):
+                    weights[offset + k] = self.status_weight
+                offset += len(row_targets)
+            loss_sum = (per_token * weights).sum()
+        else:
+            loss_sum = F.cross_entropy(logits.float(), targets, reduction="sum")
         n_tokens = mask.sum() if num_items_in_batch is None else num_items_in_batch
         loss = loss_sum / torch.as_tensor(n_tokens, device=loss_sum.device).clamp(min=1)
         if self.args.average_tokens_across_devices and num_items_in_batch is not None:

@@ -81,7 +81,8 @@ def test_greedy_text_is_unchanged_in_fp32(smollm2_dir):
                 "job_description": "ICU nurse, 3 years.",
                 "resume": r,
                 "transcript": t,
-            }
+            },
+            "v1",
         )
         for r, t in (
             ("ICU nurse for six years at a city hospital.", "Interviewer: Hi.\nCandidate: Hello."),

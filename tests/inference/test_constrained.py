@@ -46,7 +46,7 @@ def lm(smollm2_dir):
 @pytest.fixture(scope="module")
 def batch(lm):
     model, tok, compiled = lm
-    msgs = [prompt.build_messages(STRONG), prompt.build_messages(WEAK)]
+    msgs = [prompt.build_messages(STRONG, "v1"), prompt.build_messages(WEAK, "v1")]
     start = time.perf_counter()
     results = generate_constrained(model, tok, msgs, max_new_tokens=MAX_NEW, compiled=compiled)
     seconds = time.perf_counter() - start
@@ -94,7 +94,7 @@ def test_greedy_is_deterministic_and_batch_independent(lm, batch):
     model, tok, compiled = lm
     start = time.perf_counter()
     (again,) = generate_constrained(
-        model, tok, [prompt.build_messages(WEAK)], max_new_tokens=MAX_NEW, compiled=compiled
+        model, tok, [prompt.build_messages(WEAK, "v1")], max_new_tokens=MAX_NEW, compiled=compiled
     )
     seconds = time.perf_counter() - start
     print(f"\nconstrained batch 1: {seconds:.2f} s, {again.n_tokens / seconds:.1f} tok/s")
@@ -105,7 +105,7 @@ def test_greedy_is_deterministic_and_batch_independent(lm, batch):
 def test_truncated_generation_is_invalid(lm):
     model, tok, compiled = lm
     (r,) = generate_constrained(
-        model, tok, [prompt.build_messages(STRONG)], max_new_tokens=6, compiled=compiled
+        model, tok, [prompt.build_messages(STRONG, "v1")], max_new_tokens=6, compiled=compiled
     )
     assert r.text.startswith('{"reasoning": "') and r.n_tokens == 6
     assert (r.parsed, r.valid, r.p_select) == (None, False, None)
@@ -114,7 +114,7 @@ def test_truncated_generation_is_invalid(lm):
 def test_unconstrained_baseline_is_recorded_not_required(lm, record_property):
     model, tok, _ = lm
     enc = tok.apply_chat_template(
-        prompt.build_messages(WEAK),
+        prompt.build_messages(WEAK, "v1"),
         add_generation_prompt=True,
         return_tensors="pt",
         return_dict=True,
@@ -137,9 +137,9 @@ def test_shared_prefix_reuse_gives_the_same_greedy_answers(lm):
     model, tok, compiled = lm
     same_jd = dict(WEAK, resume="Data analyst, SQL daily, Python for reports, 4 years.")
     msgs = [
-        prompt.build_messages(STRONG),
-        prompt.build_messages(WEAK),
-        prompt.build_messages(same_jd),
+        prompt.build_messages(STRONG, "v1"),
+        prompt.build_messages(WEAK, "v1"),
+        prompt.build_messages(same_jd, "v1"),
     ]
     ids = [
         tok(

@@ -97,9 +97,20 @@ def test_sheet_of_a_hand_made_candidate(matcher):
     assert _check_quotes(sheet, FIELDS) >= 10
     assert all("quote" not in it for it in sheet.audit_items())
     text = sheet.render()
-    assert "Required skills found in the resume: 4 of 5" in text
-    assert "- pastry: missing" in text
-    assert "Years of experience from dated roles: 5.2 (as of 2025-06); required: 3" in text
+    assert text.splitlines()[:5] == [
+        "Required skills found in the resume: 4 of 5",
+        "- found: SEO; employment law; debugging; market research",
+        "- missing: pastry",
+        "Years in dated roles: 5.2 (as of 2025-06); required: 3",
+        "Languages required: German C1, English B2; resume: German native, English B2",
+    ]
+    assert (
+        '- SEO: "I rebuilt our sitemap and organic traffic rose by 30%. It took two months."'
+        in text
+    )
+    cited = sheet.cited_lines()
+    assert cited["job_description"] == {3} and {5, 6, 7, 8, 11, 12, 15} <= cited["resume"]
+    assert set(range(9, 13)) <= cited["transcript"]
 
 
 def test_present_means_today_without_a_record_date(matcher):
@@ -175,3 +186,40 @@ def test_evidence_feature_baseline_scores_held_out_rows(prepared_synth):
     pred, p = evidence_logreg(train, test)
     assert len(pred) == len(p) == len(test)
     assert all(0 <= x <= 1 for x in p) and set(pred) <= {"select", "reject"}
+
+
+def test_adapters_are_served_the_prompt_they_were_trained_on(tmp_path):
+    from recruiter.errors import ModelError
+    from recruiter.inference.engine import served_prompt
+
+    assert served_prompt({"prompt_version": "v1"}, 0.7, tmp_path) == ("v1", 0.7)
+    trained = {"prompt_version": "v2", "evidence": {"match_threshold": 0.65}}
+    assert served_prompt(trained, 0.7, tmp_path) == ("v2", 0.65)
+    assert served_prompt({}, None, tmp_path) == ("v1", E.DEFAULT_MATCH_THRESHOLD)  # older adapter
+    assert served_prompt({}, None, None)[0] == "v2"  # the base model alone: the current prompt
+    with pytest.raises(ModelError, match="trained on prompt v7"):
+        served_prompt({"prompt_version": "v7"}, None, tmp_path)
+
+
+def test_every_decision_carries_its_evidence_and_the_audit_log_no_quotes(tmp_path):
+    import json
+
+    from recruiter.inference.audit import AuditLog
+    from recruiter.inference.engine import Engine
+    from recruiter.inference.preflight import preflight
+
+    repo = Path(__file__).resolve().parents[2]
+    cand = json.loads((repo / "examples" / "candidate.json").read_text())
+    engine = Engine(precision="fp32", batch_size=1)
+    audit = AuditLog(f"sqlite:///{tmp_path / 'audit.sqlite'}")
+    (rec,) = engine.decide([cand], audit=audit)
+    assert rec["prompt_version"] == "v1" == engine.describe()["prompt_version"]  # shipped adapter
+    seen = preflight(cand).fields  # the text the model read, which the lines refer to
+    quoted = [it for it in rec["evidence"] if "quote" in it]
+    assert {it["kind"] for it in rec["evidence"]} >= {"required_skill", "years"}
+    assert quoted
+    for it in quoted:
+        assert it["quote"] in seen[it["source"]].splitlines()[it["line"] - 1]
+    (row,) = audit.rows()
+    stored = row["decision"]["evidence"]
+    assert len(stored) == len(rec["evidence"]) and all("quote" not in it for it in stored)

@@ -63,7 +63,8 @@ def _messages():
                 "job_description": jd,
                 "resume": resume,
                 "transcript": "Interviewer: Tell me about SQL.\nCandidate: " + answer,
-            }
+            },
+            "v1",
         )
         for resume, answer in (
             ("SQL expert. Python expert. Eight years.", "I write window functions daily."),

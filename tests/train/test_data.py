@@ -43,7 +43,7 @@ def test_short_prompt_is_not_touched(tokenizer):
 
 def test_long_prompt_loses_the_middle_of_the_longest_document_only(tokenizer):
     fields = _fields(3000)
-    before = prompt_tokens(tokenizer, fields)
+    before = prompt_tokens(tokenizer, fields, "v1")
     fitted = fit_fields(tokenizer, fields, 1000)
     assert fitted.tokens <= 1000 < before
     assert fitted.cut_fields == ("resume",)
@@ -95,7 +95,7 @@ def test_answer_must_agree_with_label(tokenizer):
 
 def test_examples_report_what_was_cut(tokenizer):
     rows = [_row(), _row(resume="SKILLS\n" + "filler " * 4000)]
-    examples, report = data_mod.to_examples(rows, tokenizer, 1200)
+    examples, report = data_mod.to_examples(rows, tokenizer, 1200, version="v1")
     assert len(examples) == 2 and report.cut == 1 and report.cut_fields == {"resume": 1}
     assert examples[1]["completion"] == [{"role": "assistant", "content": rows[1]["output"]}]
     assert report.as_dict()["cut_tokens_max"] > 2000
@@ -114,7 +114,7 @@ def test_assistant_only_mask_with_real_tokenizer_and_trl(tokenizer, smollm2_dir,
 
     fields = _fields()
     example = {
-        "prompt": build_messages(fields),
+        "prompt": build_messages(fields, "v1"),
         "completion": [{"role": "assistant", "content": ANSWER}],
     }
     model = AutoModelForCausalLM.from_pretrained(smollm2_dir, dtype=torch.float32)
@@ -160,7 +160,7 @@ def test_compact_loss_equals_trl_loss(tokenizer, smollm2_dir, tmp_path):
     t = TrainConfig(max_steps=1)
     examples = [
         {
-            "prompt": build_messages(_fields(n)),
+            "prompt": build_messages(_fields(n), "v1"),
             "completion": [{"role": "assistant", "content": ANSWER}],
         }
         for n in (10, 60)
@@ -190,3 +190,98 @@ def test_compact_loss_equals_trl_loss(tokenizer, smollm2_dir, tmp_path):
     (trl_loss, trl_grad), (our_loss, our_grad) = results
     assert our_loss == pytest.approx(trl_loss, rel=1e-4)
     assert torch.allclose(our_grad, trl_grad, rtol=1e-3, atol=1e-6)
+
+
+def test_training_prompts_are_the_prompts_served(tokenizer, prepared_synth):
+    """One helper fits both sides with the same budget: a record's v2 training prompt is
+    byte-identical to what the engine builds for it, cut or not (the answer is not taken off
+    the budget a second time)."""
+    from recruiter.inference.engine import prepare_candidate
+    from recruiter.inference.evidence import default_matcher
+
+    rows = data_mod.read_split(prepared_synth, "test")
+    matcher = default_matcher()
+    for budget in (1400, 600):
+        examples, report = data_mod.to_examples(rows, tokenizer, budget, "test", "v2", matcher)
+        for row, ex in zip(rows, examples, strict=True):
+            # the fixture was prepared without PII masking, so the serving mask is off too: this
+            # compares the fitting both sides share, not the two maskers (issue: serving)
+            served, _, cut, sheet = prepare_candidate(
+                tokenizer, row, budget, mask_pii=False, version="v2", matcher=matcher
+            )
+            assert served == ex["prompt"], row["id"]
+            assert sheet.render() in served[1]["content"].replace("\n^", "\n")
+        if budget == 600:
+            assert report.cut == len(rows)  # every synthetic prompt is longer than 600
+
+
+def test_v2_fitting_drops_uncited_lines_first(tokenizer):
+    from recruiter.inference.evidence import SkillMatcher, build_sheet
+    from recruiter.inference.truncate import fit_prompt
+
+    fields = {
+        "role": "Data Engineer",
+        "job_description": "Acme builds data tools.\n"
+        + "We like coffee. " * 60
+        + "\nMust-haves: SQL, Python and Airflow; a minimum of 3 years of experience.",
+        "resume": "SUMMARY\n" + "I like data. " * 80 + "\nSKILLS\nSQL, Python\nEXPERIENCE\n"
+        "Engineer, X (2020-01 – 2024-01)",
+        "transcript": "Interviewer: Tell me about Airflow.\nCandidate: I built DAGs for ten pipelines.",
+    }
+    sheet = build_sheet(fields, SkillMatcher(None), as_of="2025-06")
+    full = fit_prompt(tokenizer, fields, 4000, "v2", sheet)
+    fitted = fit_prompt(tokenizer, fields, full.tokens - 200, "v2", sheet)
+    assert fitted.tokens <= full.tokens - 200 and fitted.cut_fields == ("job_description",)
+    assert "Must-haves: SQL, Python and Airflow" in fitted.fields["job_description"]
+    assert CUT_MARK in fitted.fields["job_description"]
+    small = fit_prompt(tokenizer, fields, full.tokens - 500, "v2", sheet)
+    assert small.cut_fields == ("job_description", "resume")
+    assert "SQL, Python" in small.fields["resume"] and "2020-01 – 2024-01" in small.fields["resume"]
+    assert small.fields["transcript"] == fields["transcript"]
+
+
+def test_status_weight_scales_only_the_status_token(tokenizer, smollm2_dir, tmp_path):
+    """Weight 1 is the plain loss; weight w adds (w - 1) x the status token's loss (over the same
+    token count), and the status token is the one that commits select/reject."""
+    import torch
+    from datasets import Dataset
+    from transformers import AutoModelForCausalLM
+
+    from recruiter.config import TrainConfig
+    from recruiter.train.builders import to_sft_config
+    from recruiter.train.trainer import CompactSFTTrainer, status_positions
+
+    example = {
+        "prompt": build_messages(_fields(), "v1"),
+        "completion": [{"role": "assistant", "content": ANSWER}],
+    }
+    model = AutoModelForCausalLM.from_pretrained(smollm2_dir, dtype=torch.float32)
+    args = to_sft_config(TrainConfig(max_steps=1), tmp_path, device="cpu", precision="fp32", seed=0)
+    trainer = CompactSFTTrainer(
+        model=model,
+        args=args,
+        train_dataset=Dataset.from_list([example]),
+        eval_dataset=Dataset.from_list([example]),
+        processing_class=tokenizer,
+    )
+    batch = trainer.data_collator([trainer.train_dataset[0]])
+    target = batch["labels"][0, 1:]
+    answer = target[target != -100]
+    (k,) = status_positions(tokenizer, answer)
+    before = tokenizer.decode(answer[:k])
+    assert before.endswith('"status": "') or tokenizer.decode(answer[: k + 1]).endswith(
+        '"status": "s'
+    )
+    assert tokenizer.decode(answer[: k + 1]).rstrip().endswith(("s", "select", '"select'))
+    losses = {}
+    with torch.no_grad():
+        for w in (1.0, 3.0):
+            trainer.status_weight = w
+            losses[w] = float(trainer.compute_loss(model, batch))
+        trainer.status_weight = 1.0
+        hidden = model.get_decoder()(input_ids=batch["input_ids"]).last_hidden_state[0, :-1]
+        logits = model.get_output_embeddings()(hidden[target != -100])
+        per_token = torch.nn.functional.cross_entropy(logits, answer, reduction="none")
+    n = len(answer)
+    assert losses[1.0] == pytest.approx(float(per_token.mean()), rel=1e-5)
+    assert losses[3.0] - losses[1.0] == pytest.approx(2 * float(per_token[k]) / n, rel=1e-4)
