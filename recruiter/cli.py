@@ -463,56 +463,31 @@ def eval_cmd(
     _eval(parts, config, override, data, split, output)
 
 
-@eval_app.command("fairness")
-@handles_errors
-def eval_fairness(
-    config: ConfigOpt = None,
-    override: OverrideOpt = None,
-    data: DataOpt = None,
-    split: SplitOpt = None,
-    output: OutOpt = None,
-) -> None:
-    """Counterfactual name/gender/age swaps: flip rates, McNemar, LL144 impact ratios."""
-    _eval(("fairness",), config, override, data, split, output)
+def _eval_part(name: str, parts: tuple[str, ...], summary: str) -> None:
+    """Register `recruiter eval NAME` for ``parts``: one definition of the shared options."""
+
+    @handles_errors
+    def command(
+        config: ConfigOpt = None,
+        override: OverrideOpt = None,
+        data: DataOpt = None,
+        split: SplitOpt = None,
+        output: OutOpt = None,
+    ) -> None:
+        _eval(parts, config, override, data, split, output)
+
+    command.__doc__ = summary
+    command.__name__ = f"eval_{name.replace('-', '_')}"
+    eval_app.command(name)(command)
 
 
-@eval_app.command("robustness")
-@handles_errors
-def eval_robustness(
-    config: ConfigOpt = None,
-    override: OverrideOpt = None,
-    data: DataOpt = None,
-    split: SplitOpt = None,
-    output: OutOpt = None,
-) -> None:
-    """Prompt injection in resumes, determinism, fuzzed inputs."""
-    _eval(("robustness",), config, override, data, split, output)
-
-
-@eval_app.command("evidence")
-@handles_errors
-def eval_evidence(
-    config: ConfigOpt = None,
-    override: OverrideOpt = None,
-    data: DataOpt = None,
-    split: SplitOpt = None,
-    output: OutOpt = None,
-) -> None:
-    """Evidence sheet: coverage per field on any data, accuracy on the synthetic corpus."""
-    _eval(("evidence",), config, override, data, split, output)
-
-
-@eval_app.command("job-swap")
-@handles_errors
-def eval_job_swap(
-    config: ConfigOpt = None,
-    override: OverrideOpt = None,
-    data: DataOpt = None,
-    split: SplitOpt = None,
-    output: OutOpt = None,
-) -> None:
-    """Selected candidates with their own and a swapped job: does the model read the job?"""
-    _eval(("job_swap",), config, override, data, split, output)
+for _name, _parts, _summary in (
+    ("fairness", ("fairness",), "Counterfactual name/gender/age swaps: flip rates, McNemar, LL144 impact ratios."),
+    ("robustness", ("robustness",), "Prompt injection in resumes, determinism, fuzzed inputs."),
+    ("evidence", ("evidence",), "Evidence sheet: coverage per field on any data, accuracy on the synthetic corpus."),
+    ("job-swap", ("job_swap",), "Selected candidates with their own and a swapped job: does the model read the job?"),
+):  # fmt: skip
+    _eval_part(_name, _parts, _summary)
 
 
 @eval_app.command("report")

@@ -397,6 +397,10 @@ def run(
     """Run the requested parts (``decisions``, ``evidence``, ``job_swap``, ``fairness``,
     ``robustness``) into one folder."""
     out = Path(cfg.eval.output) if cfg.eval.output else new_run_dir("eval")
+    if out.exists():  # checked before the work, not when the results are written
+        from ..errors import InputError
+
+        raise InputError(f"eval.output={out} already exists; remove it or choose another folder")
     t0 = time.perf_counter()
     needs_model = any(p != "evidence" for p in what)
     engine = engine or (_engine(cfg) if needs_model else None)

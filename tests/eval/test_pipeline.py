@@ -170,3 +170,17 @@ def test_per_source_table_puts_the_baseline_beside_every_model_number():
     assert "| a.csv | 3 | 0.667 | 0.600 | 0.750 | 0.333 | 1.000 | 1.000 | 1.000 |" in text
     assert "| b.csv | 2 | 0.500 | 0.333 |" in text and "0.400 | 0.500 |" in text
     assert "By source:" not in text  # one table per breakdown, not the model-only one too
+
+
+def test_an_existing_output_folder_is_refused_before_any_work(tmp_path):
+    from recruiter import config
+    from recruiter.errors import InputError
+    from recruiter.eval import run
+
+    out = tmp_path / "taken"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    cfg = config.load(None, [f"eval.output={out}", f"eval.data={tmp_path / 'nowhere'}"])
+    with pytest.raises(InputError, match="already exists"):
+        run(cfg, ("evidence",))
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
