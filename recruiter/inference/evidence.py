@@ -29,6 +29,7 @@ from datetime import date
 import numpy as np
 
 from ..retrieval import textparse as tp
+from ..retrieval.jobasks import job_asks
 from ..retrieval.skillmatch import (
     DEFAULT_MATCH_THRESHOLD,
     SkillMatcher,
@@ -415,7 +416,7 @@ def build_sheet(
         str(fields.get(k) or "") for k in ("job_description", "resume", "transcript")
     )
     cv_lines = tp.lines_of(resume)
-    asks = tp.job_asks(jd)
+    asks = job_asks(jd)
     have = tp.skill_items(resume)
     pairs = matcher.match([it.text for it in asks.required], [it.text for it in have])
     checks = []

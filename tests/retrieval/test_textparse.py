@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from recruiter.retrieval import textparse as tp
+from recruiter.retrieval.jobasks import job_asks
 from recruiter.retrieval.skills import skills_from_text
 
 MARKDOWN_RESUME = """**Ada Example**
@@ -108,7 +109,7 @@ This is a hybrid (three days in the office) position in Berlin, Germany."""
 
 
 def test_job_asks_from_prose():
-    asks = tp.job_asks(JOB)
+    asks = job_asks(JOB)
     assert [it.text for it in asks.required] == ["Python", "SQL", "REST APIs", "debugging"]
     assert [it.text for it in asks.preferred] == ["Docker"]
     assert asks.min_years == 4  # not the company's 20 years
@@ -130,4 +131,4 @@ def test_job_asks_from_prose():
     ],
 )  # fmt: skip
 def test_job_asks_lists(text, want):
-    assert [it.text for it in tp.job_asks(text).required] == want
+    assert [it.text for it in job_asks(text).required] == want
