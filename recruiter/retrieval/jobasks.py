@@ -180,7 +180,8 @@ def job_asks(text: str) -> JobAsks:
     langs = []
     for lang in languages_in(text):
         window = lines[lang.line - 1]
-        if re.search(
+        cefr = re.search(r"\b[ABC][12]\b", lang.quote)  # "English C1" asks for a level
+        if cefr or re.search(
             r"speak|language|fluen|level|native|proficien|communicat|written|spoken", window, re.I
         ):
             langs.append(lang)

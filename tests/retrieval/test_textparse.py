@@ -132,3 +132,12 @@ def test_job_asks_from_prose():
 )  # fmt: skip
 def test_job_asks_lists(text, want):
     assert [it.text for it in job_asks(text).required] == want
+
+
+def test_a_language_with_a_cefr_level_in_a_requirements_list_is_asked_for():
+    text = (
+        "Required: Python, SQL, Docker; at least 3 years of experience; English C1. Preferred: AWS."
+    )
+    asks = job_asks(text)
+    assert [(lg.name, lg.level) for lg in asks.languages] == [("English", "C1")]
+    assert asks.min_years == 3
