@@ -186,7 +186,6 @@ def load_causal_lm(
     attention: str = "sdpa",
 ):
     """``(model, tokenizer)`` from a local HF folder at a resolved precision."""
-    import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     quant = to_quant_config(precision)
@@ -214,7 +213,6 @@ def load_causal_lm(
         tokenizer.pad_token = tokenizer.eos_token
     if not training:
         model.eval()
-    torch.manual_seed(0)
     return model, tokenizer
 
 

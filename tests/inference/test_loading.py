@@ -52,3 +52,24 @@ def test_resolve_precision():
     assert loading.resolve_precision("bf16", "cpu") == "bf16"
     with pytest.raises(InputError, match="precision must be one of"):
         loading.resolve_precision("int4", "cpu")
+
+
+def test_loading_leaves_the_seed_alone_so_lora_init_follows_it(smollm2_dir):
+    """No global seed reset inside the loader: the LoRA initialisation is the configured seed's
+    (two seeds differ, one seed repeats)."""
+    from peft import get_peft_model
+    from transformers import set_seed
+
+    from recruiter.config import TrainConfig
+    from recruiter.inference.loading import load_causal_lm
+    from recruiter.train.builders import to_lora_config
+
+    def lora_a(seed: int):
+        set_seed(seed)
+        model, _ = load_causal_lm(smollm2_dir, "fp32", "cpu", training=True)
+        model = get_peft_model(model, to_lora_config(TrainConfig()))
+        return next(p.detach().clone() for n, p in model.named_parameters() if "lora_A" in n)
+
+    a1, a1_again, a2 = lora_a(1), lora_a(1), lora_a(2)
+    assert (a1 == a1_again).all()
+    assert not (a1 == a2).all()
