@@ -131,18 +131,6 @@ def accuracy(rows: list[dict], sheets: list[Sheet], truth: Mapping[str, dict]) -
     return out
 
 
-def _truth(cfg) -> tuple[dict | None, str | None]:
-    from ..errors import InputError
-    from ..retrieval.data import corpus_of
-
-    try:
-        corpus = cfg.retrieval.corpus or corpus_of(Path(cfg.eval.data))
-    except InputError as exc:
-        return None, f"accuracy skipped: {str(exc).splitlines()[0][:160]}"
-    truth, note = faith.corpus_truth(corpus)
-    return truth, (note.replace("faithfulness skipped", "accuracy skipped") if note else None)
-
-
 def evidence_report(cfg) -> dict:
     """Coverage (any data) and accuracy (synthetic corpus) of the evidence sheet on ``eval.split``."""
     e = cfg.eval
@@ -167,7 +155,7 @@ def evidence_report(cfg) -> dict:
         },
         "notes": [],
     }  # fmt: skip
-    truth, note = _truth(cfg)
+    truth, note = faith.truth_for(cfg, "accuracy")
     if truth is None:
         result["notes"].append(note)
         return result

@@ -60,6 +60,20 @@ def skill_topics() -> dict[str, set[str]]:
     return out
 
 
+def truth_for(cfg, what: str = "faithfulness") -> tuple[dict[str, dict] | None, str | None]:
+    """:func:`corpus_truth` of the corpus behind ``cfg.eval.data`` (``retrieval.corpus`` when
+    set), or ``(None, "<what> skipped: why")``."""
+    from ..errors import InputError
+    from ..retrieval.data import corpus_of
+
+    try:
+        corpus = cfg.retrieval.corpus or corpus_of(Path(cfg.eval.data))
+    except InputError as exc:
+        return None, f"{what} skipped: {str(exc).splitlines()[0][:160]}"
+    truth, note = corpus_truth(corpus)
+    return truth, (note.replace("faithfulness skipped", f"{what} skipped") if note else None)
+
+
 def corpus_truth(corpus: str | Path) -> tuple[dict[str, dict] | None, str | None]:
     """``(record id -> true facts, None)`` for a generator-made corpus folder, else ``(None, why)``."""
     corpus = Path(corpus)

@@ -145,14 +145,7 @@ def _retriever_baseline(cfg, rows: list[dict]) -> tuple[dict | None, str | None]
 
 def _faithfulness(cfg, records: list[dict], rows: list[dict]) -> tuple[dict | None, str | None]:
     """Cited facts against the generator's ground truth, when the data is a synthetic corpus."""
-    from ..errors import InputError
-    from ..retrieval.data import corpus_of
-
-    try:
-        corpus = cfg.retrieval.corpus or corpus_of(Path(cfg.eval.data))
-    except InputError as exc:
-        return None, f"faithfulness skipped: {str(exc).splitlines()[0][:160]}"
-    truth, note = faith.corpus_truth(corpus)
+    truth, note = faith.truth_for(cfg)
     return (faith.faithfulness(records, rows, truth), None) if truth else (None, note)
 
 

@@ -54,6 +54,7 @@ from transformers import LogitsProcessor, LogitsProcessorList
 
 from ..schemas import is_valid, load_schema
 from .layout import CACHE_KWARG, SharedPrefix, layout_padded, layout_rows
+from .prompt import STATUS_KEY
 
 __all__ = [
     "GenerationResult",
@@ -63,7 +64,7 @@ __all__ = [
     "generate_constrained",
 ]
 
-_STATUS_KEY = b'"status": "'
+_STATUS_KEY = STATUS_KEY.encode()
 _CACHE: dict[tuple, xgr.CompiledGrammar] = {}
 _VOCAB: dict[int, tuple] = {}  # id(compiled) -> (compiled, decoded vocab, stop token ids)
 

@@ -126,6 +126,9 @@ def build_messages(
     ]
 
 
+STATUS_KEY = '"status": "'  # what precedes the status value in every answer (format_answer)
+
+
 def format_answer(reasoning: str, status: str) -> str:
     """The assistant's answer exactly as trained and as constrained decoding emits it.
 

@@ -20,13 +20,12 @@ import torch.nn.functional as F
 from transformers import TrainerCallback
 from trl import SFTTrainer
 
+from ..inference.prompt import STATUS_KEY
+
 
 def _backbone_and_head(model):
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
     return base.get_decoder(), base.get_output_embeddings()
-
-
-_STATUS_KEY = '"status": "'
 
 
 def status_positions(tokenizer, targets: torch.Tensor) -> list[int]:
@@ -41,7 +40,7 @@ def status_positions(tokenizer, targets: torch.Tensor) -> list[int]:
     text = ""
     for k, t in enumerate(ids):
         text += tokenizer.decode([t])
-        head, sep, rest = text.partition(_STATUS_KEY)
+        head, sep, rest = text.partition(STATUS_KEY)
         if sep and rest:
             return [k]
     return []

@@ -101,9 +101,8 @@ def test_examples_report_what_was_cut(tokenizer):
     assert report.as_dict()["cut_tokens_max"] > 2000
 
 
-def test_assistant_only_mask_with_real_tokenizer_and_trl(tokenizer, smollm2_dir, tmp_path):
-    """Every prompt token is ignored (-100), every completion token is trained, and the trained
-    tokens decode to the decision JSON (plus the chat template's end-of-turn)."""
+def _one_example_trainer(tokenizer, smollm2_dir, tmp_path):
+    """(example, fp32 SmolLM2, CompactSFTTrainer) for one v1 prompt + :data:`ANSWER`."""
     import torch
     from datasets import Dataset
     from transformers import AutoModelForCausalLM
@@ -112,9 +111,8 @@ def test_assistant_only_mask_with_real_tokenizer_and_trl(tokenizer, smollm2_dir,
     from recruiter.train.builders import to_sft_config
     from recruiter.train.trainer import CompactSFTTrainer
 
-    fields = _fields()
     example = {
-        "prompt": build_messages(fields, "v1"),
+        "prompt": build_messages(_fields(), "v1"),
         "completion": [{"role": "assistant", "content": ANSWER}],
     }
     model = AutoModelForCausalLM.from_pretrained(smollm2_dir, dtype=torch.float32)
@@ -126,6 +124,13 @@ def test_assistant_only_mask_with_real_tokenizer_and_trl(tokenizer, smollm2_dir,
         eval_dataset=Dataset.from_list([example]),
         processing_class=tokenizer,
     )
+    return example, model, trainer
+
+
+def test_assistant_only_mask_with_real_tokenizer_and_trl(tokenizer, smollm2_dir, tmp_path):
+    """Every prompt token is ignored (-100), every completion token is trained, and the trained
+    tokens decode to the decision JSON (plus the chat template's end-of-turn)."""
+    example, _model, trainer = _one_example_trainer(tokenizer, smollm2_dir, tmp_path)
     batch = trainer.data_collator([trainer.train_dataset[0]])
     ids, labels = batch["input_ids"][0], batch["labels"][0]
     prompt_ids = tokenizer.apply_chat_template(
@@ -244,26 +249,10 @@ def test_status_weight_scales_only_the_status_token(tokenizer, smollm2_dir, tmp_
     """Weight 1 is the plain loss; weight w adds (w - 1) x the status token's loss (over the same
     token count), and the status token is the one that commits select/reject."""
     import torch
-    from datasets import Dataset
-    from transformers import AutoModelForCausalLM
 
-    from recruiter.config import TrainConfig
-    from recruiter.train.builders import to_sft_config
-    from recruiter.train.trainer import CompactSFTTrainer, status_positions
+    from recruiter.train.trainer import status_positions
 
-    example = {
-        "prompt": build_messages(_fields(), "v1"),
-        "completion": [{"role": "assistant", "content": ANSWER}],
-    }
-    model = AutoModelForCausalLM.from_pretrained(smollm2_dir, dtype=torch.float32)
-    args = to_sft_config(TrainConfig(max_steps=1), tmp_path, device="cpu", precision="fp32", seed=0)
-    trainer = CompactSFTTrainer(
-        model=model,
-        args=args,
-        train_dataset=Dataset.from_list([example]),
-        eval_dataset=Dataset.from_list([example]),
-        processing_class=tokenizer,
-    )
+    _example, model, trainer = _one_example_trainer(tokenizer, smollm2_dir, tmp_path)
     batch = trainer.data_collator([trainer.train_dataset[0]])
     target = batch["labels"][0, 1:]
     answer = target[target != -100]
