@@ -95,7 +95,7 @@ def _init_adapter(cfg: RecruiterConfig) -> Path | None:
             f"train.init_adapter={name} was trained on {meta['base_model']}, not "
             f"models.llm={cfg.models.llm}"
         )
-    want = cfg.train.prompt_version or meta.get("prompt_version") or PROMPT_VERSION
+    want = train_prompt_version(cfg, path)
     if meta.get("prompt_version") and meta["prompt_version"] != want:
         raise InputError(
             f"train.init_adapter={name} was trained on prompt {meta['prompt_version']}, not "
