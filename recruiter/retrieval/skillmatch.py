@@ -10,6 +10,7 @@ then assigns each resume item to at most one requirement.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import Protocol
@@ -47,9 +48,18 @@ class Embedder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+# The string helpers below are pure and called for every (requirement, resume item) pair of every
+# candidate, so each result is cached per process.
+@functools.lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
     text = re.sub(r"^(?:the|a|an)\s+", "", " ".join(str(text).lower().split()))
     return text.strip(" .:;,-*")
+
+
+@functools.lru_cache(maxsize=65536)
+def bare(text: str) -> str:
+    """:func:`normalize` without a parenthesised qualifier ("Java (computer programming)")."""
+    return re.sub(r"\s*\([^)]*\)", "", normalize(text)).strip()
 
 
 _SUFFIX = re.compile(r"(?:ations?|ments?|ings?|ions?|ers?|ies|es|s|ed|al|ity)$")
@@ -61,21 +71,23 @@ def stem(word: str) -> str:
     return (base if len(base) >= 3 else word)[:5]
 
 
+@functools.lru_cache(maxsize=65536)
 def stems(text: str) -> frozenset[str]:
     return frozenset(stem(w) for w in re.findall(r"[a-z0-9+#/]+", text.lower()) if w not in _STOP)
 
 
-def skill_forms(text: str) -> set[str]:
+@functools.lru_cache(maxsize=65536)
+def skill_forms(text: str) -> frozenset[str]:
     """A skill string and its spelled-out forms (abbreviations, supplement aliases, qualifier)."""
     n = normalize(text)
-    out = {n, re.sub(r"\s*\([^)]*\)", "", n).strip()}
+    out = {n, bare(text)}
     for short, longs in ABBREVIATIONS.items():
         if n == short or n in longs:
             out |= {short, *longs}
     for key, aliases in SUPPLEMENT.items():
         if n == key or n in aliases:
             out |= {key, *aliases}
-    return {f for f in out if f}
+    return frozenset(f for f in out if f)
 
 
 class SkillMatcher:
@@ -109,11 +121,9 @@ class SkillMatcher:
         return self._esco[key]
 
     def lexical(self, a: str, b: str) -> tuple[str, float] | None:
-        fa, fb = skill_forms(a), skill_forms(b)
-        if normalize(a) == normalize(b) or re.sub(r"\s*\([^)]*\)", "", normalize(a)) == re.sub(
-            r"\s*\([^)]*\)", "", normalize(b)
-        ):
+        if bare(a) == bare(b):  # equal once normalised implies equal bare forms
             return "exact", 1.0
+        fa, fb = skill_forms(a), skill_forms(b)
         if fa & fb:
             return "alias", 0.99
         la, lb = self.esco_labels(a), self.esco_labels(b)
