@@ -223,6 +223,12 @@ class TrainConfig(Section):
     weight_decay: float = Field(0.0, ge=0)
     max_grad_norm: float = Field(1.0, gt=0)
     eval_steps: int = Field(0, ge=0, description="validate every N steps; 0 = every epoch")
+    select_by: Literal["decisions", "loss"] = Field(
+        "decisions",
+        description="what chooses the best checkpoint and stops early: decisions = validation "
+        "macro-F1 (AUC breaks ties) through the inference engine on the validation subset; "
+        "loss = validation loss (mostly reasoning tokens; logged either way)",
+    )
     early_stopping_patience: int = Field(
         2, ge=0, description="evaluations without improvement; 0 = off"
     )

@@ -31,6 +31,10 @@ def to_sft_config(t: TrainConfig, output_dir: Path, *, device: str, precision: s
     """TRL SFTConfig from the train section."""
     from trl import SFTConfig
 
+    from .selection import SCORE_KEY
+
+    by_decisions = t.select_by == "decisions"
+
     by_steps = t.eval_steps > 0
     return SFTConfig(
         output_dir=str(output_dir),
@@ -58,8 +62,8 @@ def to_sft_config(t: TrainConfig, output_dir: Path, *, device: str, precision: s
         save_steps=t.eval_steps if by_steps else None,
         save_total_limit=t.save_total_limit,
         load_best_model_at_end=True,
-        metric_for_best_model="eval_loss",
-        greater_is_better=False,
+        metric_for_best_model=f"eval_{SCORE_KEY}" if by_decisions else "eval_loss",
+        greater_is_better=by_decisions,
         prediction_loss_only=True,
         logging_steps=t.logging_steps,
         logging_first_step=True,

@@ -119,7 +119,7 @@ def render(training: dict, metrics: dict) -> str:
         f"- Ran on **{t['device']}** ({t['precision']}): {t['steps']} steps, "
         f"{t.get('tokens_per_second', '–')} tokens/s, peak memory {t.get('peak_memory_mb', '–')} MB, "
         f"{t.get('train_seconds', '–')} s of optimizer steps.",
-        f"- Best validation loss {_fmt(t['best_eval_loss'])} "
+        f"- {_selection_line(t)} "
         f"(checkpoint `{Path(t['best_checkpoint']).name if t.get('best_checkpoint') else '–'}`); "
         f"packages: " + ", ".join(f"{k} {v}" for k, v in t.get("packages", {}).items()) + ".",
         "",
@@ -150,6 +150,23 @@ def render(training: dict, metrics: dict) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _selection_line(t: dict) -> str:
+    """How the checkpoint was chosen, with the validation numbers of every evaluation."""
+    history = t.get("selection") or []
+    if t.get("selected_by") != "decisions" or not history:
+        return f"Chosen by validation loss: {_fmt(t.get('best_eval_loss'))}"
+    steps = "; ".join(
+        f"step {h['step']}: macro-F1 {_fmt(h['macro_f1'])}, AUC {_fmt(h['auc'])}, select rate "
+        f"{_fmt(h['select_rate'])} (true {_fmt(h['true_select_rate'])}), loss {_fmt(h['eval_loss'])}"
+        for h in history
+    )
+    return (
+        f"Chosen by validation decisions ({history[0]['n']} records through the inference "
+        f"engine, macro-F1 with AUC as tie-break): {steps}; validation loss of the chosen "
+        f"checkpoint {_fmt(t.get('best_eval_loss'))}"
+    )
 
 
 def write_card(run_dir: str | Path) -> Path:

@@ -8,7 +8,8 @@ What happens, in order:
    of the longest document goes, never the answer), with a report of what was cut;
 3. TRL's SFTTrainer (completion-only loss, :class:`~.trainer.CompactSFTTrainer`) trains a PEFT
    LoRA adapter: cosine schedule with warm-up, validation every epoch (or N steps), early
-   stopping, best checkpoint by validation loss, seeded;
+   stopping and best checkpoint by validation decisions (macro-F1 through the inference engine,
+   :mod:`.selection`; ``train.select_by=loss`` for the loss), seeded;
 4. the best adapter is saved (bf16 safetensors) with ``recruiter.json`` (base model, prompt
    version and token budget: what the inference engine needs to serve it exactly as trained);
 5. with ``evaluate_test``, :mod:`.evaluate` measures decisions on the test split through the
@@ -154,6 +155,13 @@ def _final_eval(trainer) -> dict:
     return trainer.evaluate()
 
 
+def _loss_at(log_history: list[dict], step: int | None) -> float | None:
+    """Validation loss logged at ``step`` (the chosen checkpoint's), else the last one logged."""
+    losses = [h for h in log_history if "eval_loss" in h]
+    at = [h["eval_loss"] for h in losses if h.get("step") == step]
+    return at[-1] if at else (losses[-1]["eval_loss"] if losses else None)
+
+
 def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
     """Train an adapter as configured; return the run folder (``adapter/`` inside)."""
     import torch
@@ -209,6 +217,7 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
     from trl import SFTTrainer
 
     from .builders import to_lora_config, to_sft_config
+    from .selection import DecisionEvalCallback
     from .trainer import CompactSFTTrainer, ThroughputCallback
 
     set_seed(cfg.seed)
@@ -241,8 +250,35 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
         precision=precision,
         seed=cfg.seed,
     )
+    # what the engine needs to serve the adapter as trained (also read by the selection engine)
+    meta = {
+        "base_model": cfg.models.llm,
+        "prompt_version": version,
+        "prompt_budget": budget,
+        "max_length": t.max_length,
+        "precision": precision,
+        "device": device,
+        "data": str(t.data),
+        "data_manifest_sha256": data_mod.manifest_sha256(t.data),
+        "config_sha256": config_hash(cfg),
+        "seed": cfg.seed,
+        "init_adapter_sha256": adapter_sha256(init),
+    }
+    if version != "v1":
+        meta["evidence"] = {"version": EVIDENCE_VERSION, "match_threshold": threshold}
     throughput = ThroughputCallback(device)
     callbacks = [throughput]
+    selector = None
+    if t.select_by == "decisions":  # before early stopping: it reads the metric this adds
+        from ..inference.engine import from_config
+
+        selector = DecisionEvalCallback(
+            val_rows,
+            meta,
+            lambda adapter_dir: from_config(cfg, llm=cfg.models.llm, adapter=adapter_dir),
+            run_dir,
+        )
+        callbacks.append(selector)
     if t.early_stopping_patience:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=t.early_stopping_patience))
     trainer_cls = CompactSFTTrainer if t.compact_loss else SFTTrainer
@@ -255,28 +291,14 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
         callbacks=callbacks,
     )
     throughput.trainer = trainer
+    if selector is not None:
+        selector.trainer = trainer
     if t.status_weight != 1.0:
         trainer.status_weight = t.status_weight
     result = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     final_eval = _final_eval(trainer)
 
     # 4. the best adapter + its metadata
-    manifest_sha = data_mod.manifest_sha256(t.data)
-    meta = {
-        "base_model": cfg.models.llm,
-        "prompt_version": version,
-        "prompt_budget": budget,
-        "max_length": t.max_length,
-        "precision": precision,
-        "device": device,
-        "data": str(t.data),
-        "data_manifest_sha256": manifest_sha,
-        "config_sha256": config_hash(cfg),
-        "seed": cfg.seed,
-        "init_adapter_sha256": adapter_sha256(init),
-    }
-    if version != "v1":
-        meta["evidence"] = {"version": EVIDENCE_VERSION, "match_threshold": threshold}
     _save_adapter(trainer.model, tokenizer, run_dir / "adapter", meta)
     state = trainer.state
     training = {
@@ -289,7 +311,10 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
         "steps": state.global_step,
         "epochs": state.epoch,
         "best_checkpoint": state.best_model_checkpoint,
-        "best_eval_loss": state.best_metric,
+        "selected_by": t.select_by,
+        "best_metric": state.best_metric,
+        "best_eval_loss": _loss_at(state.log_history, state.best_global_step),
+        "selection": selector.history if selector is not None else None,
         "final_eval_loss": final_eval.get("eval_loss"),
         "train_loss": result.training_loss,
         "resumed_from": str(checkpoint) if checkpoint else None,
@@ -300,8 +325,10 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
         "config": to_dict(cfg),
     }
     atomic_write_json(run_dir / "training.json", training)
+    name = "validation decision score" if selector is not None else "eval_loss"
+    chosen = f"{name} {state.best_metric:.4f}" if state.best_metric is not None else "(no eval)"
     console.print(
-        f"[bold]train[/] best eval_loss {state.best_metric:.4f} after {state.global_step} steps; "
+        f"[bold]train[/] best {chosen} after {state.global_step} steps; "
         f"{throughput.last.get('tokens_per_second', 0):.0f} tokens/s -> {run_dir / 'adapter'}",
         highlight=False,
     )

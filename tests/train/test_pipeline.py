@@ -41,6 +41,16 @@ def test_three_steps_change_lora_weights_and_write_everything(trained):
     assert training["data_manifest_sha256"] and training["packages"]["trl"] != "not installed"
     meta = json.loads((adapter / "recruiter.json").read_text())
     assert meta["prompt_budget"] == cfg.train.max_length - cfg.inference.max_new_tokens
+    # the checkpoint was chosen by validation decisions through the engine, loss logged beside
+    assert training["selected_by"] == "decisions"
+    (chosen,) = training["selection"]
+    assert chosen["n"] == cfg.train.max_eval_examples and chosen["step"] == 3
+    step_file = run_dir / "selection" / "step-3.jsonl"
+    assert step_file.read_text().count("\n") == cfg.train.max_eval_examples
+    assert chosen["eval_loss"] == training["best_eval_loss"] is not None
+    assert training["best_metric"] == chosen["decision_score"]
+    assert json.loads((run_dir / "selection.json").read_text())["evaluations"] == [chosen]
+    assert "Chosen by validation decisions" in (adapter / "README.md").read_text()
 
 
 def test_test_metrics_beside_baselines_in_metrics_and_card(trained):
