@@ -139,6 +139,13 @@ class SynthConfig(Section):
     near_dup_rate: float = Field(0.03, ge=0, le=0.5)
     spam_rate: float = Field(0.02, ge=0, le=0.5)
     leak_rate: float = Field(0.05, ge=0, le=0.5)
+    wrong_job_rate: float = Field(
+        0.0,
+        ge=0,
+        le=0.5,
+        description="share of applicants from an occupation of another family than the job's "
+        "(scored by the same rule; almost all rejected); 0 = the shipped adapter's corpus",
+    )
     output: str | None = Field(None, description="folder; default runs/synth/<timestamp>")
 
 

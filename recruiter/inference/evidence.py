@@ -84,6 +84,16 @@ class LanguageFact:
 
 
 @dataclass
+class RoleMatch:
+    """The resume line closest to the role applied for: does the person work in this occupation?"""
+
+    role: str
+    quote: Quote | None  # that resume line (None: no resume line to compare)
+    similarity: float  # 1.0 when the line holds every word of the role, else MiniLM cosine
+    how: str  # words | embedding | none (no embedder and no line with the role's words)
+
+
+@dataclass
 class QA:
     question: Quote
     answer: Quote | None  # first line of the answer
@@ -110,6 +120,9 @@ class Sheet:
     presence: str | None
     degree: str | None
     version: str = EVIDENCE_VERSION
+    # Not rendered into prompt v2 (the shipped adapter was trained without it): it is in the
+    # decision's items, the audit and the evidence-feature baseline; a later sheet version shows it.
+    role_match: RoleMatch | None = None
 
     @property
     def found(self) -> int:
@@ -157,6 +170,15 @@ class Sheet:
             {"kind": "language", "name": lg.name, "level": lg.level, **_quote(lg.quote)}
             for lg in self.languages
         ]
+        if self.role_match is not None:
+            rm = self.role_match
+            item = {
+                "kind": "role_match",
+                "role": rm.role,
+                "similarity": rm.similarity,
+                "how": rm.how,
+            }
+            out.append({**item, **_quote(rm.quote)} if rm.quote else item)
         for qa in self.interview:
             if qa.topic is None:
                 continue
@@ -198,6 +220,7 @@ class Sheet:
             "n_skill_questions": float(len(tagged)),
             "answer_words_mean": float(np.mean(words)) if words else 0.0,
             "answer_words_min": float(min(words)) if words else 0.0,
+            "role_similarity": self.role_match.similarity if self.role_match else 0.0,
         }
 
     def cited_lines(self) -> dict[str, set[int]]:
@@ -207,7 +230,8 @@ class Sheet:
             if c.jd_line:
                 out["job_description"].add(c.jd_line)
         for it in self.items():
-            if "line" in it:
+            # the role line is not rendered in v2: citing it would change v2's prompt fitting
+            if "line" in it and it["kind"] != "role_match":
                 out[it["source"]].add(it["line"])
         for qa in self.interview:
             if qa.topic and qa.answer_lines:
@@ -452,6 +476,7 @@ def build_sheet(
     interview = interview_pairs(transcript)
     _tag_questions(interview, checks, have, matcher, job_langs, tp.lines_of(transcript))
     years_quote = asks.years_quote
+    role = " ".join(str(fields.get("role") or "").split())
     return Sheet(
         required=checks,
         preferred=[it.text for it in asks.preferred],
@@ -468,7 +493,36 @@ def build_sheet(
         interview=interview,
         presence=asks.presence,
         degree=asks.degree,
+        role_match=role_match(role, cv_lines, matcher) if role else None,
     )
+
+
+ROLE_LINE_WORDS = 60  # longer resume lines (prose paragraphs) are left out of the role match
+
+
+def role_match(role: str, lines: list[str], matcher: SkillMatcher) -> RoleMatch:
+    """The resume line closest to ``role``: one holding every content word of the role (any
+    order, 5-letter stems) wins outright; else the highest MiniLM cosine. Lines are what the
+    resume's roles are written on (titles, dated roles, a summary naming an occupation); a
+    heading or a contact line scores low against any role."""
+    cands = [
+        (k, ln.strip())
+        for k, ln in enumerate(lines, 1)
+        if ln.strip() and len(ln.split()) <= ROLE_LINE_WORDS
+    ]
+    if not cands:
+        return RoleMatch(role, None, 0.0, "none")
+    want = stems(role)
+    for k, text in cands:
+        if want and want <= stems(text):
+            return RoleMatch(role, Quote("resume", k, text), 1.0, "words")
+    if matcher.embedder is None:
+        return RoleMatch(role, None, 0.0, "none")
+    vecs = matcher.embedder.encode([role, *(t for _, t in cands)])
+    cos = vecs[1:] @ vecs[0]
+    best = int(np.argmax(cos))
+    k, text = cands[best]
+    return RoleMatch(role, Quote("resume", k, text), round(float(cos[best]), 3), "embedding")
 
 
 def _verbatim(lines: list[str], item: tp.Item) -> str:

@@ -20,6 +20,8 @@ Latent decision rule (also in :data:`RULE` and ``Corpus.rule``)::
                 remarks, dates contradicting the resume)
            and  skills + experience + interview >= 2
     otherwise REJECT; then ``label_noise`` of the labels are flipped.
+    An applicant from another occupation (``wrong_job_rate``) is scored the same way, against
+    the job applied for.
 
 Everything else is a distractor the rule ignores: name, age, nationality, marital status, gender,
 location and relocation, degree, preferred skills and languages, resume layout, and tone. The
@@ -70,7 +72,8 @@ RULE = (
     "above, and the interview has no red flag (badmouthing an employer, unprofessional remarks, dates "
     "contradicting the resume), and skills + experience + interview >= 2; otherwise REJECT. Then a share "
     "label_noise of the labels is flipped. Name, age, nationality, gender, marital status, location, "
-    "degree, preferred skills and tone do not matter."
+    "degree, preferred skills and tone do not matter. An applicant whose work history is in another occupation "
+    "than the job's is scored the same way, against the job applied for."
 )
 CEFR = ("A1", "A2", "B1", "B2", "C1", "C2", "native")
 DEGREES = ("none", "high_school", "vocational", "associate", "bachelor", "master", "phd")
@@ -81,6 +84,12 @@ _VERBS = {"perform", "use", "prepare", "carry", "administer", "provide", "implem
           "plan", "test", "install", "repair", "measure", "drive", "load", "operate", "ensure", "handle", "supervise",
           "communicate", "debug", "think", "work"}
 EU = {"Germany", "Austria", "France", "Spain", "Netherlands", "Italy", "Poland", "Portugal", "Sweden", "Ireland"}
+# Occupation families: a wrong-job applicant's own occupation is from another family than the job's.
+_FAMILY = {"software_engineer": "tech", "data_scientist": "tech", "devops_engineer": "tech", "nurse": "care",
+           "accountant": "office", "sales_representative": "commercial", "teacher": "education",
+           "graphic_designer": "creative", "project_manager": "office", "customer_support": "commercial",
+           "mechanical_engineer": "engineering", "hr_specialist": "office", "marketing_manager": "commercial",
+           "electrician": "trades", "truck_driver": "transport", "chef": "hospitality"}
 _SPELLINGS = {"select": ("selected", "Selected", "hire", "Select"), "reject": ("rejected", "Rejected", "no hire", "Reject")}
 _CRITERIA = {
     "truck_driver": [("driving licence", "Valid category C+E licence and driver qualification card", "Driving licence: C+E, driver CPC card")],
@@ -213,8 +222,11 @@ class _Gen:
         return job, extra
 
     # ---- candidates --------------------------------------------------------------------------
-    def candidate(self, cid: str, job: dict, x: dict) -> tuple[dict, dict]:
-        r, occ = self.rng, x["occ"]
+    def candidate(self, cid: str, job: dict, x: dict, own: tuple[dict, dict] | None = None) -> tuple[dict, dict]:
+        """A candidate applying for ``job``; with ``own`` = (job, extra) of another occupation, one
+        whose skills, history and studies are that occupation's (a wrong-job applicant)."""
+        own_job, ox = own or (job, x)
+        r, occ = self.rng, ox["occ"]
         u = r.random()  # latent fit: correlates the features the way real applicant pools do
         loc = x["locale"] if r.random() < 0.6 else r.choice(T.MIGRANT_LOCALES)
         f = self.fake(loc)
@@ -222,11 +234,14 @@ class _Gen:
         name = f"{first} {last}"
         native, nationality = T.LOCALES[loc]
         req = job["required_skills"]
-        covered = [s for s in req if r.random() < 0.35 + 0.62 * u]
+        if own is None:
+            covered = [s for s in req if r.random() < 0.35 + 0.62 * u]
+        else:  # only what the two occupations share
+            covered = [s for s in req if s in ox["skills"]]
         others = [s[0] for s in occ["skills"] if s[0] not in req]
         skills = covered + [s for s in others if r.random() < 0.35] + r.sample(T.GENERIC_SKILLS, r.randint(1, 2))
         r.shuffle(skills)
-        months = max(0, (job["min_years"] + round(r.gauss((u - 0.3) * 5, 1.5))) * 12 + r.randint(-6, 11))
+        months = max(0, (own_job["min_years"] + round(r.gauss((u - 0.3) * 5, 1.5))) * 12 + r.randint(-6, 11))
         # languages: native + English + the job's local language when required
         levels = {native: "native"}
         if native != "English":
@@ -270,8 +285,9 @@ class _Gen:
                 "work_authorization": auth}
         ev = {"first": first, "last": last, "locale": loc, "nationality": nationality, "history": history,
               "asked": asked, "answers": answers, "flag": flag, "levels": levels, "lang_ok": lang_ok,
-              "coverage": len(covered) / len(req), "covered": covered, "degree": degree, "grad": grad}
-        cand["resume"] = self.resume(cand, job, x, ev)
+              "coverage": len(covered) / len(req), "covered": covered, "degree": degree, "grad": grad,
+              "own_title": own_job["title"] if own else None, "own_occ": occ}
+        cand["resume"] = self.resume(cand, own_job, ox, ev)  # the person's own occupation throughout
         cand["transcript"], ev["flag_detail"] = self.transcript(cand, job, x, ev)
         competent = sum(answers.values())
         ev["label"] = decide(ev["coverage"], years, job["min_years"], lang_ok, competent, len(asked) - competent, int(bool(flag)))
@@ -340,7 +356,7 @@ class _Gen:
         return text
 
     def transcript(self, cand: dict, job: dict, x: dict, ev: dict) -> tuple[str, str]:
-        r, occ = self.rng, x["occ"]
+        r, occ = self.rng, ev["own_occ"]  # the candidate's occupation (the job's, unless wrong-job)
         fi = self.fake(x["locale"])
         iv = f"{fi.first_name()} {fi.last_name()}"
         hist = ev["history"]
@@ -351,7 +367,7 @@ class _Gen:
                  ("C", r.choice(("Hi, thanks for having me.", "Hello, nice to meet you.", "Thanks for the invitation."))),
                  ("I", r.choice(T.INTRO_Q)),
                  ("C", r.choice(T.INTRO_A if cand["years_experience"] >= 1 else T.INTRO_NEW[0 if hist else 1:]).format(
-                     a_title_lc=_a(job["title"]).lower(), years=_years(cand["years_experience"]), company=cur, prev=prev,
+                     a_title_lc=_a(ev["own_title"] or job["title"]).lower(), years=_years(cand["years_experience"]), company=cur, prev=prev,
                      duty=r.choice(occ["duties"]), sector=r.choice(occ["sector"]), field=cand["education"][0]["field"]))]
         flag, detail = ev["flag"], ""
         if hist and (flag == "inconsistent_dates" or r.random() < 0.25):
@@ -372,7 +388,7 @@ class _Gen:
             label, topic, *details = x["skills"][s]
             q = r.choice(T.QUESTIONS).format(topic=topic)
             if ev["answers"][s]:
-                res = r.choice(T.RESULTS).format(metric=r.choice(occ["metrics"]), pct=r.randint(10, 60))
+                res = r.choice(T.RESULTS).format(metric=r.choice(x["occ"]["metrics"]), pct=r.randint(10, 60))
                 res_lc = res if res.startswith("I ") else res[0].lower() + res[1:]
                 a = r.choice(T.COMPETENT).format(company=cur, detail=r.choice(details), result=res, result_lc=res_lc)
             else:
@@ -411,8 +427,10 @@ class _Gen:
         req = job["required_skills"]
         cov = [topic(s) for s in ev["covered"]]
         missing = [topic(s) for s in req if s not in ev["covered"]]
-        parts = [f"Covers {len(cov)}/{len(req)} required skills" + (f" incl. {_join(cov[:2])}" if cov else "")
+        parts = [f"covers {len(cov)}/{len(req)} required skills" + (f" incl. {_join(cov[:2])}" if cov else "")
                  + (f" (missing {_join(missing[:2])})" if missing else "")]
+        if ev.get("own_title"):
+            parts.insert(0, f"Experience is as {_a(ev['own_title']).lower()}, another occupation")
         parts.append(f"{cand['years_experience']:g} years vs {job['min_years']} required")
         good = [topic(s) for s in ev["asked"] if ev["answers"][s]]
         bad = [topic(s) for s in ev["asked"] if not ev["answers"][s]]
@@ -473,34 +491,48 @@ def _spell(label: str, r: random.Random) -> str:
 
 
 def generate(n_records: int = 3000, seed: int = 0, label_noise: float = 0.03, dup_rate: float = 0.03,
-             near_dup_rate: float = 0.03, spam_rate: float = 0.02, leak_rate: float = 0.05) -> Corpus:
-    """A synthetic hiring corpus of exactly ``n_records`` raw rows (see the module docstring)."""
+             near_dup_rate: float = 0.03, spam_rate: float = 0.02, leak_rate: float = 0.05,
+             wrong_job_rate: float = 0.0) -> Corpus:
+    """A synthetic hiring corpus of exactly ``n_records`` raw rows (see the module docstring).
+
+    ``wrong_job_rate`` of the records are applicants whose work history is in an occupation of
+    another family than the job's (a nurse applying for a software job): scored by the same rule
+    against the job they applied for, which almost always rejects them. At 0 the corpus is the
+    one generated before the option existed, byte for byte."""
     if n_records < 1:
         raise ValueError("n_records must be >= 1")
     for name, rate in (("label_noise", label_noise), ("dup_rate", dup_rate), ("near_dup_rate", near_dup_rate),
-                       ("spam_rate", spam_rate), ("leak_rate", leak_rate)):
+                       ("spam_rate", spam_rate), ("leak_rate", leak_rate), ("wrong_job_rate", wrong_job_rate)):
         if not 0 <= rate <= 0.5:
             raise ValueError(f"{name} must be within [0, 0.5], got {rate}")
     with _LOCK:
-        return _generate(n_records, seed, label_noise, dup_rate, near_dup_rate, spam_rate, leak_rate)
+        return _generate(n_records, seed, label_noise, dup_rate, near_dup_rate, spam_rate, leak_rate, wrong_job_rate)
 
 
 def _generate(n_records: int, seed: int, label_noise: float, dup_rate: float, near_dup_rate: float,
-              spam_rate: float, leak_rate: float) -> Corpus:
+              spam_rate: float, leak_rate: float, wrong_job_rate: float) -> Corpus:
     g = _Gen(seed)
     r = g.rng
-    n_dup, n_near, n_spam = (round(n_records * x) for x in (dup_rate, near_dup_rate, spam_rate))
+    n_dup, n_near, n_spam, n_wrong = (round(n_records * x) for x in (dup_rate, near_dup_rate, spam_rate, wrong_job_rate))
     n_base = n_records - n_dup - n_near - n_spam
-    if n_base < 1:
+    if n_base - n_wrong < 1:
         raise ValueError("injection rates leave no base records")
     occs = list(T.OCCUPATIONS)
     n_jobs = max(len(occs), min(400, round(n_records / 20)))
     jobs = [g.job(i + 1, occs[i % len(occs)]) for i in range(n_jobs)]
     rows: list[dict] = []
-    for i in range(n_base):
+    for i in range(n_base - n_wrong):
         job, x = jobs[r.randrange(n_jobs)]
         cand, ev = g.candidate(f"cand-{i + 1:05d}", job, x)
         rows.append({"cand": cand, "ev": ev, "job": job, "x": x, "kind": "original", "label": ev["label"], "leak": None})
+    # the last n_wrong base rows are wrong-job applicants (drawn after the others, so that a
+    # corpus without them is unchanged)
+    for i in range(n_base - n_wrong, n_base):
+        job, x = jobs[r.randrange(n_jobs)]
+        family = _FAMILY[x["occ"]["key"]]
+        own = r.choice([j for j in jobs if _FAMILY[j[1]["occ"]["key"]] != family])
+        cand, ev = g.candidate(f"cand-{i + 1:05d}", job, x, own=own)
+        rows.append({"cand": cand, "ev": ev, "job": job, "x": x, "kind": "wrong_job", "label": ev["label"], "leak": None})
     for i in r.sample(range(n_base), round(n_base * label_noise)):
         rows[i]["label"] = "reject" if rows[i]["label"] == "select" else "select"
     for i in r.sample(range(n_base), round(n_base * leak_rate)):
@@ -589,7 +621,8 @@ def run(cfg, command: str = "recruiter prepare synth") -> Path:
     if out.exists() and not cfg.prepare.overwrite:
         raise InputError(f"{out} already exists; pass -o prepare.overwrite=true to replace it")
     try:
-        corpus = generate(s.n_records, s.seed, s.label_noise, s.dup_rate, s.near_dup_rate, s.spam_rate, s.leak_rate)
+        corpus = generate(s.n_records, s.seed, s.label_noise, s.dup_rate, s.near_dup_rate, s.spam_rate, s.leak_rate,
+                          s.wrong_job_rate)
     except ValueError as exc:
         raise InputError(f"prepare.synth: {exc}") from None
     with atomic_dir(out, overwrite=cfg.prepare.overwrite) as tmp:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,25 @@ def test_every_decision_carries_its_evidence_and_the_audit_log_no_quotes(tmp_pat
     (row,) = audit.rows()
     stored = row["decision"]["evidence"]
     assert len(stored) == len(rec["evidence"]) and all("quote" not in it for it in stored)
+
+
+def test_role_match_quotes_the_resume_line_of_the_occupation(matcher):
+    sheet = E.build_sheet(FIELDS, matcher, as_of="2025-06")
+    rm = sheet.role_match
+    assert (rm.how, rm.similarity, rm.quote.line) == (
+        "words",
+        1.0,
+        11,
+    )  # "- Marketing Manager, X (…"
+    # another occupation: no line holds the role's words; the closest by MiniLM scores low
+    other = E.build_sheet({**FIELDS, "role": "Registered Nurse"}, matcher, as_of="2025-06")
+    assert other.role_match.how == "embedding" and other.role_match.similarity < 0.5
+    assert other.features()["role_similarity"] == other.role_match.similarity
+    # the line is in the decision's items (with its quote) but not rendered into prompt v2, and
+    # not cited (so v2's prompt fitting is what the shipped adapter was trained on)
+    (item,) = [it for it in sheet.items() if it["kind"] == "role_match"]
+    assert item["quote"] in RESUME.splitlines()[10] and "Marketing Manager" not in sheet.render()
+    for sh in (sheet, other):
+        assert dataclasses.replace(sh, role_match=None).cited_lines() == sh.cited_lines()
+    no_embed = E.role_match("Registered Nurse", RESUME.splitlines(), E.SkillMatcher())
+    assert (no_embed.how, no_embed.quote) == ("none", None)

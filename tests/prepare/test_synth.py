@@ -448,3 +448,24 @@ def test_3000_records_are_fast():
     elapsed = time.perf_counter() - start
     assert len(c.records) == 3000
     assert elapsed < 10, elapsed
+
+
+def test_wrong_job_applicants_come_from_another_family_and_the_rule_rejects_them():
+    base = synth.generate(300, seed=4)
+    c = synth.generate(300, seed=4, wrong_job_rate=0.1)
+    wrong = _by_kind(c, "wrong_job")
+    assert len(c.records) == 300 and len(wrong) == 30
+    # candidates drawn before the wrong-job applicants are those of the corpus without them
+    assert base.candidates[:5] == c.candidates[:5]
+    titles = {o["titles"][0]: o for o in T.OCCUPATIONS}
+    for rec, meta in wrong:
+        occ = titles[rec["role"]]
+        assert meta["true_label"] == "reject" and meta["coverage"] < 0.4
+        # the resume is another occupation's: none of its role titles are the job's occupation's
+        assert "another occupation" in rec["reason"]
+        own = [o for o in T.OCCUPATIONS if o["titles"][0] != rec["role"]]
+        assert any(t in rec["resume"] for o in own for t in o["titles"]), rec["id"]
+        assert not any(t in rec["resume"] for t in occ["titles"] + occ["junior"] + occ["senior"])
+    assert sum(m["label"] == "select" for _, m in wrong) <= 2  # label noise only
+    with pytest.raises(ValueError):
+        synth.generate(100, wrong_job_rate=0.9)
