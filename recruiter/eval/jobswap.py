@@ -104,6 +104,17 @@ def _rates(y: list[int], p: list[float], pred: list[str | None]) -> dict:
     }
 
 
+def _role_similarity(test: list[dict], y: list[int], cfg) -> dict:
+    """AUC of one untrained number: the evidence sheet's similarity of the role to its closest
+    resume line (no threshold, so no rates)."""
+    from ..inference.evidence import build_sheet, default_matcher
+
+    matcher = default_matcher(cfg.inference.evidence_match_threshold)
+    sims = [build_sheet(r, matcher, as_of=r.get("as_of")).role_match.similarity for r in test]
+    rates = _rates(y, sims, [None] * len(y))
+    return {**rates, "own_select_rate": None, "swapped_reject_rate": None}
+
+
 def job_swap(cfg, engine: DecisionEngine, embed=None) -> dict:
     """The job-swap report for ``cfg.eval`` (data, split) with ``cfg.eval.job_swap`` settings."""
     from ..train.data import read_split
@@ -147,6 +158,7 @@ def job_swap(cfg, engine: DecisionEngine, embed=None) -> dict:
             pred, prob = fit(train, test, seed=cfg.seed)
             out[name] = _rates(y, prob, pred)
         out["train_pairs"] = len(train_pairs)
+        out["role-line similarity"] = _role_similarity(test, y, cfg)
     else:
         out["note"] = "baselines skipped: the train split yields no pairs"
     sources = sorted({str(r.get("source") or "") for r in test})
@@ -174,7 +186,7 @@ def job_swap_md(r: dict) -> list[str]:
     def fmt(x):
         return "–" if x is None else f"{x:.3f}"
 
-    for name in ("model", "TF-IDF + LR", "evidence-feature LR"):
+    for name in ("model", "TF-IDF + LR", "evidence-feature LR", "role-line similarity"):
         if name in r:
             m = r[name]
             lines.append(
@@ -188,7 +200,12 @@ def job_swap_md(r: dict) -> list[str]:
             f"{fmt(m['swapped_reject_rate'])} |"
         )
     if r.get("train_pairs") is not None:
-        lines += ["", f"Baselines trained on {r['train_pairs']} pairs from the train split."]
+        lines += [
+            "",
+            f"Baselines trained on {r['train_pairs']} pairs from the train split; the role-line "
+            "similarity (the evidence sheet's cosine of the role and its closest resume line) is "
+            "not trained.",
+        ]
     if r.get("note"):
         lines += ["", r["note"]]
     return [*lines, ""]

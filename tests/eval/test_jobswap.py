@@ -88,6 +88,8 @@ def test_metric_arithmetic_with_a_fake_engine(tmp_path):
     assert sum(s["n_pairs"] for s in out["per_source"].values()) == 4
     assert out["TF-IDF + LR"]["n_pairs"] == 4 and out["train_pairs"] > 0
     assert 0.0 <= out["evidence-feature LR"]["auc"] <= 1.0
+    role = out["role-line similarity"]  # untrained: an AUC and no rates
+    assert role["n_pairs"] == 4 and 0.0 <= role["auc"] <= 1.0 and role["own_select_rate"] is None
 
 
 def test_one_role_family_gives_no_pairs():
