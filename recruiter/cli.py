@@ -486,6 +486,7 @@ for _name, _parts, _summary in (
     ("robustness", ("robustness",), "Prompt injection in resumes, determinism, fuzzed inputs."),
     ("evidence", ("evidence",), "Evidence sheet: coverage per field on any data, accuracy on the synthetic corpus."),
     ("job-swap", ("job_swap",), "Selected candidates with their own and a swapped job: does the model read the job?"),
+    ("interview-flip", ("interview_flip",), "Synthetic records with interview answers flipped concrete/vague: does the decision move?"),
 ):  # fmt: skip
     _eval_part(_name, _parts, _summary)
 

@@ -398,6 +398,15 @@ class JobSwapConfig(Section):
     )
 
 
+class InterviewFlipConfig(Section):
+    corpus: str = Field(
+        "runs/synth/default",
+        description="a `recruiter prepare synth` folder (its counterfactual.jsonl and records.jsonl)"
+        " whose records the evaluated prepared split was made from",
+    )
+    pairs: int = Field(100, ge=1, description="pairs of the split's records, in id order")
+
+
 class EvalConfig(Section):
     data: str = Field("runs/prepare/synth", description="a `recruiter prepare` output folder")
     split: Literal["train", "validation", "test"] = "test"
@@ -415,6 +424,7 @@ class EvalConfig(Section):
     fairness: FairnessConfig = FairnessConfig()
     injection: InjectionConfig = InjectionConfig()
     job_swap: JobSwapConfig = JobSwapConfig()
+    interview_flip: InterviewFlipConfig = InterviewFlipConfig()
 
 
 class AuditConfig(Section):

@@ -387,8 +387,8 @@ def run(
     command: str = "recruiter eval",
     engine=None,
 ) -> Path:
-    """Run the requested parts (``decisions``, ``evidence``, ``job_swap``, ``fairness``,
-    ``robustness``) into one folder."""
+    """Run the requested parts (``decisions``, ``evidence``, ``job_swap``, ``interview_flip``,
+    ``fairness``, ``robustness``) into one folder."""
     out = Path(cfg.eval.output) if cfg.eval.output else new_run_dir("eval")
     if out.exists():  # checked before the work, not when the results are written
         from ..errors import InputError
@@ -413,6 +413,10 @@ def run(
         from .jobswap import job_swap
 
         result["job_swap"] = job_swap(cfg, engine)
+    if "interview_flip" in what:
+        from .counterfactual import interview_flip
+
+        result["interview_flip"] = interview_flip(cfg, engine)
     if "fairness" in what:
         result["fairness"] = fairness(cfg, engine)
     if "robustness" in what:

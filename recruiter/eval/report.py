@@ -364,6 +364,11 @@ def render(run_dir: str | Path) -> Path:
 
         lines += job_swap_md(result["job_swap"])
         images += job_swap_plot(result["job_swap"], run_dir)
+    if "interview_flip" in result:
+        from .counterfactual import interview_flip_md, interview_flip_plot
+
+        lines += interview_flip_md(result["interview_flip"])
+        images += interview_flip_plot(result["interview_flip"], run_dir)
     if "fairness" in result:
         lines += _fairness_md(result["fairness"])
         images += _fairness_plots(result["fairness"], run_dir)

@@ -108,6 +108,7 @@ class Corpus:
     candidates: list[dict]
     rule: str = RULE
     meta: list[dict] = field(default_factory=list)
+    counterfactuals: list[dict] = field(default_factory=list)
 
 
 def skill_catalogue() -> dict[str, list[str]]:
@@ -395,6 +396,8 @@ class _Gen:
                 other = r.choice([t for t in topics if t != topic])
                 a = r.choice(T.GAPS).format(topic=topic, Topic=topic[0].upper() + topic[1:], other=other)
             skill_turns.append([("I", q), ("C", r.choice(T.OPENERS) + a)])
+            ev.setdefault("answer_text", {})[s] = a
+        ev["current_company"] = cur
         beh = r.sample(T.BEHAVIOURAL, r.randint(1, 2))
         if flag == "badmouthing" and T.BEHAVIOURAL[2] not in beh:  # badmouthing answers "why leave?"
             beh[-1] = T.BEHAVIOURAL[2]
@@ -591,7 +594,59 @@ def _generate(n_records: int, seed: int, label_noise: float, dup_rate: float, ne
         if row["kind"] != "spam" and c["candidate_id"] not in seen:
             seen.add(c["candidate_id"])
             candidates.append(c)
-    return Corpus(records=records, jobs=[j for j, _ in jobs], candidates=candidates, meta=meta)
+    cf = _counterfactuals([row for row in rows if row["kind"] == "original"], seed)
+    return Corpus(records=records, jobs=[j for j, _ in jobs], candidates=candidates, meta=meta,
+                  counterfactuals=cf)
+
+
+def _flip_answer(skill: str, competent: bool, row: dict, r: random.Random) -> str:
+    """An answer of the other kind for ``skill``: vague where it was concrete, and back."""
+    x, ev = row["x"], row["ev"]
+    label, topic, *details = x["skills"][skill]
+    if competent:  # -> vague
+        other = r.choice([s[1] for s in ev["own_occ"]["skills"] if s[1] != topic])
+        return r.choice(T.GAPS).format(topic=topic, Topic=topic[0].upper() + topic[1:], other=other)
+    res = r.choice(T.RESULTS).format(metric=r.choice(x["occ"]["metrics"]), pct=r.randint(10, 60))
+    res_lc = res if res.startswith("I ") else res[0].lower() + res[1:]
+    return r.choice(T.COMPETENT).format(company=ev["current_company"], detail=r.choice(details),
+                                        result=res, result_lc=res_lc)
+
+
+def _counterfactuals(rows: list[dict], seed: int) -> list[dict]:
+    """For records whose recorded label is the rule's (no noise, no leak): the same record with
+    interview answers turned from concrete to vague (a select) or vague to concrete (a reject),
+    fewest first, until the rule's label flips; records that cannot flip this way are skipped.
+    Only the answer texts change: resume, job, other turns and the skills asked stay."""
+    r = random.Random(seed * 7919 + 17)
+    out = []
+    for row in rows:
+        ev, job, cand = row["ev"], row["job"], row["cand"]
+        if row["leak"] or row["label"] != ev["label"] or not ev.get("answer_text"):
+            continue
+        was_select = ev["label"] == "select"
+        answers = dict(ev["answers"])
+        turn = [s for s in ev["asked"] if answers[s] == was_select]
+        changed = []
+        for s in turn:
+            answers[s] = not answers[s]
+            changed.append(s)
+            competent = sum(answers.values())
+            label = decide(ev["coverage"], cand["years_experience"], job["min_years"], ev["lang_ok"],
+                           competent, len(answers) - competent, int(bool(ev["flag"])))
+            if label != ev["label"]:
+                break
+        else:
+            continue
+        transcript = cand["transcript"]
+        for s in changed:
+            old = ev["answer_text"][s]
+            transcript = transcript.replace(old, _flip_answer(s, was_select, row, r), 1)
+        out.append({"id": f"{row['id']}#cf", "of": row["id"], "role": cand["role"],
+                    "job_description": cand["job_description"], "resume": cand["resume"],
+                    "transcript": transcript, "decision": label, "as_of": AS_OF,
+                    "original_decision": ev["label"], "changed_skills": changed,
+                    "direction": "concrete->vague" if was_select else "vague->concrete"})
+    return out
 
 
 def _jsonl(rows: list[dict]) -> str:
@@ -599,9 +654,12 @@ def _jsonl(rows: list[dict]) -> str:
 
 
 def write(corpus: Corpus, out_dir: Path) -> dict[str, Path]:
-    """Write records.jsonl, jobs.jsonl and candidates.jsonl (atomically); returns name -> path."""
+    """Write records.jsonl, jobs.jsonl, candidates.jsonl and counterfactual.jsonl (the
+    interview-flip pairs of :func:`_counterfactuals`, keyed to records by ``of``) atomically;
+    returns name -> path."""
     out_dir = Path(out_dir)
-    files = {"records": corpus.records, "jobs": corpus.jobs, "candidates": corpus.candidates}
+    files = {"records": corpus.records, "jobs": corpus.jobs, "candidates": corpus.candidates,
+             "counterfactual": corpus.counterfactuals}
     return {name: atomic_write_text(out_dir / f"{name}.jsonl", _jsonl(rows)) for name, rows in files.items()}
 
 
