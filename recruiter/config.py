@@ -252,6 +252,14 @@ class TrainConfig(Section):
         description="loss weight of the token that commits the status (select/reject) against "
         "1 for every other answer token; 1 = plain completion loss (needs compact_loss)",
     )
+    injection_rate: float = Field(
+        0.0,
+        ge=0,
+        le=0.5,
+        description="share of training records given an injected instruction (resume or "
+        "transcript, several languages and disguises; the target unchanged) so the model learns "
+        "that instructions in documents change nothing; never the robustness eval's attack text",
+    )
     group_by_length: bool = True
     num_workers: int = Field(0, ge=0, description="dataloader workers")
     logging_steps: int = Field(5, ge=1)

@@ -41,6 +41,7 @@ from ..inference.prompt import PROMPT_VERSION
 from ..models import EMBEDDED, resolve_adapter, resolve_llm
 from ..storage import atomic_dir, atomic_write_json, new_run_dir, package_versions
 from . import data as data_mod
+from .injections import inject_rows
 
 PACKAGES = ("recruiter", "torch", "transformers", "trl", "peft", "bitsandbytes", "datasets")
 
@@ -177,6 +178,7 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
 
     # 1. validate inputs before writing anything
     train_rows = data_mod.read_split(t.data, "train", t.max_train_examples)
+    train_rows, injected = inject_rows(train_rows, t.injection_rate, cfg.seed)
     val_rows = data_mod.read_split(t.data, "validation", t.max_eval_examples)
     if t.evaluate_test:
         data_mod.read_split(t.data, "test", 1)
@@ -308,6 +310,11 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
         "lora": lora_used,
         "examples": {"train": len(train_ex), "validation": len(val_ex)},
         "truncation": {"train": train_fit.as_dict(), "validation": val_fit.as_dict()},
+        "injected": {
+            "rate": t.injection_rate,
+            "records": sum(injected.values()),
+            "kinds": injected,
+        },
         "steps": state.global_step,
         "epochs": state.epoch,
         "best_checkpoint": state.best_model_checkpoint,

@@ -43,6 +43,7 @@ def test_three_steps_change_lora_weights_and_write_everything(trained):
     assert meta["prompt_budget"] == cfg.train.max_length - cfg.inference.max_new_tokens
     # the checkpoint was chosen by validation decisions through the engine, loss logged beside
     assert training["selected_by"] == "decisions"
+    assert training["injected"] == {"rate": 0.0, "records": 0, "kinds": {}}
     (chosen,) = training["selection"]
     assert chosen["n"] == cfg.train.max_eval_examples and chosen["step"] == 3
     step_file = run_dir / "selection" / "step-3.jsonl"
