@@ -478,6 +478,18 @@ class ServeConfig(Section):
     request_timeout_s: float = Field(300.0, gt=0)
     max_request_bytes: int = Field(1_000_000, gt=0)
     max_tokens_limit: int = Field(1024, ge=1, description="largest max_tokens a request may ask")
+    api_keys: list[str] = Field(
+        default_factory=list,
+        description="Bearer keys clients must send (Authorization: Bearer KEY) on every route but "
+        "/healthz; also read from the environment variable serve.api_keys_env (comma-separated) "
+        "and serve.api_keys_file (one per line). None = loopback binds only",
+    )
+    api_keys_env: str = "RECRUITER_API_KEYS"
+    api_keys_file: str | None = None
+    cors_origins: list[str] = Field(
+        default_factory=list, description="browser origins allowed to call the API; none = no CORS"
+    )
+    docs: bool = Field(False, description="serve /docs and /openapi.json")
 
 
 class RecruiterConfig(Section):

@@ -14,8 +14,16 @@ Endpoints
   record out.
 * ``GET /healthz`` and ``GET /metrics`` (Prometheus text format).
 
+Access: with API keys (``serve.api_keys``, the ``RECRUITER_API_KEYS`` variable or
+``serve.api_keys_file``) every route but ``/healthz`` needs ``Authorization: Bearer KEY`` (401
+otherwise); without keys ``recruiter serve`` refuses to bind beyond loopback. Request bodies must
+be ``application/json`` (415 otherwise: a form or text/plain POST is what any web page can send
+cross-site), CORS is off unless ``serve.cors_origins`` names origins, ``/docs`` is off unless
+``serve.docs``; unknown routes and methods answer in the OpenAI error shape and count under one
+``other`` metrics label.
+
 Limits: bodies over ``serve.max_request_bytes`` get 413; more than ``max_concurrency +
-max_queue`` requests in flight get 429 at once (:mod:`.worker`); a request running past
+max_queue`` requests in flight get 429 with ``Retry-After`` at once (:mod:`.worker`); a request running past
 ``request_timeout_s`` gets 504 and its generation is stopped.
 
 With ``serve.engine=remote`` the decisions of ``/v1/screen`` go to an OpenAI-compatible server
@@ -40,6 +48,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..schemas import errors as schema_errors
 from .worker import ModelWorker, Overloaded
 
+ROUTES = ("/v1/models", "/v1/screen", "/v1/chat/completions")
+
 
 class APIError(Exception):
     def __init__(
@@ -49,6 +59,7 @@ class APIError(Exception):
         type_: str,
         param: str | None = None,
         code: str | None = None,
+        headers: dict[str, str] | None = None,
     ):
         super().__init__(message)
         self.status, self.message, self.type, self.param, self.code = (
@@ -58,6 +69,7 @@ class APIError(Exception):
             param,
             code,
         )
+        self.headers = headers
 
     def response(self) -> JSONResponse:
         body = {
@@ -68,7 +80,50 @@ class APIError(Exception):
                 "code": self.code,
             }
         }
-        return JSONResponse(body, status_code=self.status)
+        return JSONResponse(body, status_code=self.status, headers=self.headers)
+
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+OPEN_PATHS = ("/healthz",)  # no key needed: a liveness probe reveals nothing
+
+
+def api_keys(s) -> list[str]:
+    """The keys of ``serve.api_keys``, the ``serve.api_keys_env`` variable (comma-separated)
+    and ``serve.api_keys_file`` (one per line; ``#`` comments), empty ones dropped."""
+    import os
+    from pathlib import Path
+
+    from ..errors import InputError
+
+    keys = list(s.api_keys)
+    keys += os.environ.get(s.api_keys_env, "").split(",")
+    if s.api_keys_file:
+        path = Path(s.api_keys_file)
+        if not path.is_file():
+            raise InputError(f"serve.api_keys_file: {path} does not exist")
+        keys += [ln.split("#", 1)[0] for ln in path.read_text(encoding="utf-8").splitlines()]
+    return [k.strip() for k in keys if k.strip()]
+
+
+def check_bind(host: str, keys: list[str]) -> None:
+    """Refuse to listen beyond this machine without API keys."""
+    from ..errors import InputError
+
+    if not keys and host not in LOOPBACK:
+        raise InputError(
+            f"serve.host={host} listens beyond this machine and no API key is set: set "
+            "serve.api_keys, the RECRUITER_API_KEYS variable or serve.api_keys_file, or bind "
+            "127.0.0.1"
+        )
+
+
+def _authorised(header: str | None, keys: list[str]) -> bool:
+    import hmac
+
+    scheme, _, token = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return False
+    return any(hmac.compare_digest(token.strip().encode(), k.encode()) for k in keys)
 
 
 class Message(BaseModel):
@@ -187,8 +242,19 @@ def create_app(cfg, engine=None) -> FastAPI:
         yield
         worker.close()
 
-    app = FastAPI(title="recruiter", version="1", docs_url="/docs", lifespan=lifespan)
+    keys = api_keys(s)
+    docs = {} if s.docs else {"docs_url": None, "redoc_url": None, "openapi_url": None}
+    app = FastAPI(title="recruiter", version="1", lifespan=lifespan, **docs)
     app.state.engine, app.state.worker, app.state.metrics = engine, worker, metrics
+    if s.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=s.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
 
     @app.exception_handler(APIError)
     async def _api_error(_request, exc: APIError):
@@ -205,6 +271,13 @@ def create_app(cfg, engine=None) -> FastAPI:
             param,
         ).response()
 
+    from starlette.exceptions import HTTPException
+
+    @app.exception_handler(HTTPException)
+    async def _http(_request, exc: HTTPException):
+        kind = "not_found_error" if exc.status_code == 404 else "invalid_request_error"
+        return APIError(exc.status_code, str(exc.detail), kind).response()
+
     @app.exception_handler(Exception)
     async def _internal(_request, exc: Exception):
         return APIError(500, f"internal error: {type(exc).__name__}", "server_error").response()
@@ -214,7 +287,20 @@ def create_app(cfg, engine=None) -> FastAPI:
         start = time.perf_counter()
         endpoint = request.url.path
         size = request.headers.get("content-length")
-        if size and size.isdigit() and int(size) > s.max_request_bytes:
+        if (
+            keys
+            and endpoint not in OPEN_PATHS
+            and request.method != "OPTIONS"
+            and not _authorised(request.headers.get("authorization"), keys)
+        ):
+            response = APIError(
+                401,
+                "missing or wrong API key (send Authorization: Bearer KEY)",
+                "invalid_request_error",
+                code="invalid_api_key",
+                headers={"WWW-Authenticate": "Bearer"},
+            ).response()
+        elif size and size.isdigit() and int(size) > s.max_request_bytes:
             response = APIError(
                 413,
                 f"request body over {s.max_request_bytes:,} bytes",
@@ -228,11 +314,21 @@ def create_app(cfg, engine=None) -> FastAPI:
             finally:
                 metrics.in_flight.dec()
         if endpoint.startswith("/v1/"):
-            metrics.requests.labels(endpoint, str(response.status_code)).inc()
-            metrics.latency.labels(endpoint).observe(time.perf_counter() - start)
+            known = endpoint if endpoint in ROUTES else "other"  # bounded label values
+            metrics.requests.labels(known, str(response.status_code)).inc()
+            metrics.latency.labels(known).observe(time.perf_counter() - start)
         return response
 
     async def _body(request: Request) -> Any:
+        # JSON only: a form or text/plain POST is what a web page can send cross-site unasked
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != "application/json":
+            raise APIError(
+                415,
+                f"Content-Type must be application/json, not {kind or 'missing'}",
+                "invalid_request_error",
+                code="unsupported_media_type",
+            )
         raw = await request.body()
         if len(raw) > s.max_request_bytes:
             raise APIError(
@@ -251,7 +347,11 @@ def create_app(cfg, engine=None) -> FastAPI:
             return worker.submit(kind, payload)
         except Overloaded as exc:
             raise APIError(
-                429, f"server busy: {exc}; retry later", "rate_limit_error", code="server_busy"
+                429,
+                f"server busy: {exc}; retry later",
+                "rate_limit_error",
+                code="server_busy",
+                headers={"Retry-After": "1"},
             ) from None
 
     async def _wait(job):
@@ -502,5 +602,6 @@ def run(cfg) -> None:
     """Serve until interrupted."""
     import uvicorn
 
+    check_bind(cfg.serve.host, api_keys(cfg.serve))
     app = create_app(cfg)
     uvicorn.run(app, host=cfg.serve.host, port=cfg.serve.port, log_level="info")

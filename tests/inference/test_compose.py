@@ -48,3 +48,14 @@ def test_vllm_service_serves_the_adapter_with_structured_outputs():
     assert api["serve"]["engine"] == "remote" and api["serve"]["remote_url"].startswith(
         "http://vllm:"
     )
+
+
+def test_only_the_api_is_published_on_loopback_and_both_servers_need_keys():
+    spec = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    vllm, api = spec["services"]["vllm"], spec["services"]["api"]
+    assert "ports" not in vllm and any(
+        a.startswith("--api-key=${VLLM_API_KEY") for a in vllm["command"]
+    )
+    assert api["ports"] == ["${RECRUITER_BIND:-127.0.0.1}:8000:8000"]
+    assert api["environment"]["RECRUITER_API_KEYS"].startswith("${RECRUITER_API_KEYS:?")
+    assert any(a.startswith("serve.remote_api_key=${VLLM_API_KEY") for a in api["command"])

@@ -147,7 +147,12 @@ def test_errors_have_openai_shape(client, served):
     with pytest.raises(openai.BadRequestError) as err:
         client.chat.completions.create(model="nope", messages=[], max_tokens=4)
     assert err.value.body["type"] == "invalid_request_error"
-    r = httpx.post(served.url + "/v1/chat/completions", content=b"{not json", timeout=30)
+    r = httpx.post(
+        served.url + "/v1/chat/completions",
+        content=b"{not json",
+        headers={"content-type": "application/json"},
+        timeout=30,
+    )
     assert r.status_code == 400 and set(r.json()["error"]) == {"message", "type", "param", "code"}
     big = httpx.post(served.url + "/v1/chat/completions", content=b"x" * 1_100_000, timeout=30)
     assert big.status_code == 413 and big.json()["error"]["code"] == "request_too_large"
@@ -181,14 +186,61 @@ def test_overload_gets_429_not_5xx(engine, tiny_cfg):
     try:
         body = {"model": engine.llm, "messages": HELLO, "max_tokens": 24, "temperature": 0}
 
+        retry_after = []
+
         def post(_):
-            return httpx.post(srv.url + "/v1/chat/completions", json=body, timeout=120).status_code
+            r = httpx.post(srv.url + "/v1/chat/completions", json=body, timeout=120)
+            if r.status_code == 429:
+                retry_after.append(r.headers.get("retry-after"))
+            return r.status_code
 
         with ThreadPoolExecutor(4) as pool:
             codes = list(pool.map(post, range(4)))
     finally:
         srv.stop()
     assert 429 in codes and 200 in codes and not any(c >= 500 for c in codes)
+    assert all(h == "1" for h in retry_after), retry_after
+
+
+def test_keys_json_only_openai_shaped_errors_and_bounded_metrics(engine, tiny_cfg, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from recruiter.errors import InputError
+    from recruiter.inference.server import api_keys, check_bind, create_app
+
+    monkeypatch.setenv("RECRUITER_API_KEYS", "k-env, ")
+    cfg = _cfg(tiny_cfg, api_keys=["k-config"])
+    assert api_keys(cfg.serve) == ["k-config", "k-env"]
+    app = create_app(cfg, engine=engine)
+    with TestClient(app) as c:
+        assert c.get("/healthz").status_code == 200  # the liveness probe needs no key
+        for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "k-env"}):
+            r = c.get("/v1/models", headers=headers)
+            assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_api_key"
+            assert r.headers["www-authenticate"] == "Bearer"
+        assert c.get("/metrics").status_code == 401
+        ok = {"Authorization": "Bearer k-env"}
+        assert c.get("/v1/models", headers=ok).status_code == 200
+        # a form or text/plain POST (what any web page can send cross-site) is refused
+        r = c.post("/v1/screen", content=b"{}", headers={**ok, "content-type": "text/plain"})
+        assert r.status_code == 415 and r.json()["error"]["code"] == "unsupported_media_type"
+        # unknown routes and methods answer in OpenAI's error shape; /docs is off by default
+        for r in (c.get("/v1/nope", headers=ok), c.get("/docs", headers=ok)):
+            assert r.status_code == 404 and set(r.json()["error"]) == {
+                "message",
+                "type",
+                "param",
+                "code",
+            }
+        assert c.get("/v1/screen", headers=ok).status_code == 405
+        for k in range(5):
+            c.get(f"/v1/random-{k}", headers=ok)
+        text = c.get("/metrics", headers=ok).text
+        assert 'endpoint="other"' in text and "random-" not in text
+    check_bind("127.0.0.1", [])
+    check_bind("0.0.0.0", ["k"])
+    with pytest.raises(InputError, match="no API key"):
+        check_bind("0.0.0.0", [])
 
 
 def test_remote_engine_speaks_to_our_server(served, engine, tiny_cfg):
