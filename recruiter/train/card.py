@@ -46,9 +46,10 @@ def _dataset_section(name: str, d: dict) -> list[str]:
         f"({d['engine']['precision']}), {d['seconds']} s in all."
     )
     lines.append("")
-    lines += _table(
-        {"this adapter": d["model"], "TF-IDF + LR": d["tfidf_logreg"], "majority": d["majority"]}
-    )
+    systems = {"this adapter": d["model"], "TF-IDF + LR": d["tfidf_logreg"]}
+    if d.get("evidence_logreg"):
+        systems["evidence-feature LR"] = d["evidence_logreg"]
+    lines += _table({**systems, "majority": d["majority"]})
     per = d.get("per_source", {})
     if len(per.get("model", {})) > 1:
         lines += ["", "Per source file (model / TF-IDF + LR):", ""]
@@ -115,7 +116,14 @@ def render(training: dict, metrics: dict) -> str:
         ),
         f"- {cfg.get('epochs')} epochs max, lr {cfg.get('learning_rate')} {cfg.get('lr_scheduler')} "
         f"with {cfg.get('warmup_ratio')} warm-up, batch {cfg.get('batch_size')} x "
-        f"{cfg.get('grad_accum')} accumulation, seed {t['seed']}.",
+        f"{cfg.get('grad_accum')} accumulation, seed {t['seed']}; loss weight of the status "
+        f"token {cfg.get('status_weight', 1.0)} (1 = plain completion loss)"
+        + (
+            f"; {t['injected']['records']} training records carried an injected instruction"
+            if (t.get("injected") or {}).get("records")
+            else ""
+        )
+        + ".",
         f"- Ran on **{t['device']}** ({t['precision']}): {t['steps']} steps, "
         f"{t.get('tokens_per_second', '–')} tokens/s, peak memory {t.get('peak_memory_mb', '–')} MB, "
         f"{t.get('train_seconds', '–')} s of optimizer steps.",

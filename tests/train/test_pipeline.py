@@ -64,7 +64,7 @@ def test_test_metrics_beside_baselines_in_metrics_and_card(trained):
     assert d["engine"]["adapter_sha256"]
     assert (run_dir / "predictions-synthetic.jsonl").read_text().count("\n") == 2
     card = (run_dir / "adapter" / "README.md").read_text()
-    assert "TF-IDF + LR" in card and "advisory" in card
+    assert "TF-IDF + LR" in card and "evidence-feature LR" in card and "advisory" in card
 
 
 def test_merged_model_loads_as_a_plain_folder(trained, tmp_path):
