@@ -13,8 +13,9 @@ Filters:
   geodesic distance (geopy, WGS-84) within ``commute_km`` when both sides have coordinates, the
   same country when the job names no city, or willingness to relocate;
 * **mandatory criteria**: a criterion about work authorisation is checked against the
-  candidate's ``work_authorization`` statement (a statement that denies it excludes; none is
-  unverified); other criteria (licences, registrations) cannot be checked from structured
+  candidate's ``work_authorization`` statement, read with its negations against the job's country
+  (:mod:`.workauth`: a statement that denies it excludes; a grant for another place, an unreadable
+  statement or none is unverified, with the reason); other criteria (licences, registrations) cannot be checked from structured
   fields and are always reported as unverified for the reviewer.
 """
 
@@ -24,12 +25,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .workauth import read_authorization
+
 CEFR = ("A1", "A2", "B1", "B2", "C1", "C2", "native")
-_DENIES = re.compile(
-    r"\b(no|not|none|without|requires?|needs?|pending|expired)\b.*\b(authori[sz]|permit|visa|"
-    r"sponsor|right to work)|\b(requires?|needs?) (visa )?sponsorship\b",
-    re.I,
-)
 
 
 @dataclass
@@ -112,8 +110,15 @@ def check_criteria(candidate: Mapping, job: Mapping) -> tuple[list[str], list[st
             statement = candidate.get("work_authorization")
             if not statement:
                 unverified.append(f"{crit['name']}: no statement")
-            elif _DENIES.search(statement):
-                reasons.append(f"{crit['name']}: candidate states '{statement[:80]}'")
+                continue
+            country = (job.get("location") or {}).get("country")
+            got = read_authorization(statement, country)
+            if got.verdict == "denied":
+                reasons.append(
+                    f"{crit['name']}: candidate states '{statement[:80]}' ({got.reason})"
+                )
+            elif got.verdict == "review":
+                unverified.append(f"{crit['name']}: {got.reason}")
         else:
             unverified.append(f"{crit['name']}: check by hand ({crit['description'][:80]})")
     return reasons, unverified
