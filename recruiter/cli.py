@@ -57,7 +57,7 @@ app.add_typer(retrieval_app, name="retrieval")
 audit_app = typer.Typer(help="The decision audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
-out = Console()
+out = Console(soft_wrap=True)  # printed paths and JSON are read by programs: never wrapped
 err = Console(stderr=True, soft_wrap=True)
 
 ConfigOpt = Annotated[

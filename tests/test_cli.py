@@ -81,3 +81,19 @@ def test_internal_errors_hide_the_traceback(monkeypatch):
     assert result.exit_code == 1
     assert "internal error: ZeroDivisionError: bug" in result.output
     assert "Traceback" not in result.output
+
+
+def test_printed_paths_are_not_wrapped_through_a_pipe(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    deep = tmp_path / ("a-rather-long-folder-name-" * 4) / ("and-another-one-" * 4) / "corpus"
+    env = {**os.environ, "RECRUITER_HOME": str(tmp_path / "home"), "COLUMNS": "80"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "recruiter.cli", "prepare", "synth",
+         "-o", "prepare.synth.n_records=10", "-o", f"prepare.synth.output={deep}"],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert len(str(deep)) > 150 and proc.stdout.strip().splitlines() == [str(deep)]
