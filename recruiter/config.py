@@ -159,6 +159,17 @@ class PrepareConfig(Section):
     )
     output: str | None = Field(None, description="folder; default runs/prepare/<timestamp>")
     overwrite: bool = False
+    labels: dict[str, Literal["select", "reject"]] = Field(
+        default_factory=dict,
+        description="the export's own label values -> select or reject (case-insensitive), "
+        "read before the built-in spellings (select/selected/hire/yes/1, "
+        "reject/rejected/no hire/not selected/no/0 …)",
+    )
+    unknown_labels: Literal["error", "drop"] = Field(
+        "error",
+        description="rows whose label is no known spelling: error (name the values) or drop "
+        "them (counted in the report)",
+    )
     min_chars: dict[str, int] = Field(
         default_factory=lambda: {"role": 2, "job_description": 50, "resume": 100, "transcript": 100}
     )

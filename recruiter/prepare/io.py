@@ -80,21 +80,33 @@ _LABELS = {
         "declined",
         "fail",
         "false",
+        "not selected",
+        "not hired",
+        "unsuccessful",
     ),
 }
 LABEL_MAP = {raw: norm for norm, raws in _LABELS.items() for raw in raws}
 SUFFIXES = (".csv", ".xlsx", ".jsonl", ".parquet")
 
 
-def normalise_label(value: object) -> str | None:
-    """select/selected/hire/yes/1 -> select; reject/rejected/no hire/no/0 -> reject; else None."""
+def _label_key(value: object) -> str:
+    return " ".join(str(value).strip().lower().replace("_", " ").split())
+
+
+def normalise_label(value: object, labels: Mapping[str, str] | None = None) -> str | None:
+    """select/selected/hire/yes/1 -> select; reject/rejected/no hire/not selected/no/0 -> reject;
+    ``labels`` (raw value -> select|reject, case-insensitive) first; else None."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
+    if labels:
+        own = {_label_key(k): v for k, v in labels.items()}
+        if _label_key(value) in own:
+            return own[_label_key(value)]
     if isinstance(value, bool):
         return "select" if value else "reject"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return LABEL_MAP.get(" ".join(str(value).strip().lower().replace("_", " ").split()))
+    return LABEL_MAP.get(_label_key(value))
 
 
 @dataclass
@@ -212,9 +224,16 @@ def _text(value: object) -> str:
 
 
 def read_records(
-    paths: Iterable[str | Path], preset: str = "canonical", columns: Mapping[str, str] | None = None
+    paths: Iterable[str | Path],
+    preset: str = "canonical",
+    columns: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> tuple[list[dict], ReadReport]:
-    """All rows of all inputs as canonical records, with what was dropped and why."""
+    """All rows of all inputs as canonical records, with what was dropped and why (``labels``:
+    the export's own label values -> select|reject, before the built-in spellings)."""
+    bad = {k: v for k, v in (labels or {}).items() if v not in ("select", "reject")}
+    if bad:
+        raise InputError(f"prepare.labels: values must be select or reject, not {bad}")
     mapping = column_map(preset, columns or {})
     report = ReadReport()
     records: list[dict] = []
@@ -230,7 +249,7 @@ def read_records(
         source = path.name
         report.files[source] = len(rows)
         for i, row in enumerate(rows):
-            label = normalise_label(row.get(mapping["label"]))
+            label = normalise_label(row.get(mapping["label"]), labels)
             if label is None:
                 report.bad_labels[_text(row.get(mapping["label"])) or "<empty>"] += 1
                 continue

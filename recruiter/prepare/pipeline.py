@@ -57,7 +57,14 @@ def run(cfg: RecruiterConfig, command: str = "recruiter prepare") -> Path:
 
     stage("read")
     paths = io.expand_inputs(p.inputs)
-    records, read_report = io.read_records(paths, p.preset, p.columns)
+    records, read_report = io.read_records(paths, p.preset, p.columns, p.labels)
+    if read_report.bad_labels and p.unknown_labels == "error":
+        values = ", ".join(f"{v!r} ({n} rows)" for v, n in read_report.bad_labels.most_common(8))
+        raise InputError(
+            f"label column: values that are not a known select/reject spelling: {values}. Map "
+            'them in the config (prepare: labels: {"Not Selected": reject}) or drop those rows '
+            "with -o prepare.unknown_labels=drop"
+        )
     stages["read"] = read_report.as_dict()
     done("read", len(records))
     if not records:

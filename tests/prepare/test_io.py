@@ -86,6 +86,19 @@ def test_every_format_reads_the_same_records(tmp_path, suffix):
     assert report.as_dict()["dropped_unknown_label"] == {"maybe": 1}
 
 
+def test_an_exports_own_label_values_map_first(tmp_path):
+    assert io.normalise_label("Not Selected") == "reject"
+    assert io.normalise_label("  MAYBE ", {"maybe": "select"}) == "select"
+    assert io.normalise_label("Selected", {"selected": "reject"}) == "reject"  # the export's word
+    path = tmp_path / "x.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in ROWS))
+    records, report = io.read_records([path], preset="durgesh", labels={"Maybe": "select"})
+    assert [r["label"] for r in records] == ["select", "reject", "select"]
+    assert not report.bad_labels
+    with pytest.raises(InputError, match="prepare.labels"):
+        io.read_records([path], preset="durgesh", labels={"Maybe": "perhaps"})
+
+
 def test_repeated_ids_stay_unique(tmp_path):
     rows = [dict(ROWS[1], decision="reject"), dict(ROWS[2], decision="reject")]
     path = tmp_path / "x.jsonl"

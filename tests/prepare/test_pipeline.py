@@ -122,6 +122,20 @@ def test_bad_input_writes_nothing(tiny_cfg, tmp_path):
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl"]
 
 
+def test_unknown_label_values_are_named_not_dropped_silently(tiny_cfg, export, tmp_path):
+    rows = [json.loads(x) for x in export.read_text().splitlines()[:6]]
+    for r in rows[:3]:
+        r["decision"] = "Not Progressed"
+    path = tmp_path / "export.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "out"
+    with pytest.raises(InputError, match=r"'Not Progressed' \(3 rows\).*prepare.labels"):
+        run(_cfg(tiny_cfg, path, out))
+    assert not out.exists()
+    with pytest.raises(ValueError, match="select"):  # pydantic: a label maps to select or reject
+        _cfg(tiny_cfg, path, out, labels={"Not Progressed": "maybe"})
+
+
 def test_cli_exit_code_2_on_missing_column(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("ID,Name\n1,A\n")
