@@ -62,8 +62,8 @@ def run(cfg: RecruiterConfig, command: str = "recruiter prepare") -> Path:
         values = ", ".join(f"{v!r} ({n} rows)" for v, n in read_report.bad_labels.most_common(8))
         raise InputError(
             f"label column: values that are not a known select/reject spelling: {values}. Map "
-            'them in the config (prepare: labels: {"Not Selected": reject}) or drop those rows '
-            "with -o prepare.unknown_labels=drop"
+            'them with prepare.labels in the config (prepare: labels: {"Not Progressed": reject}) '
+            "or drop those rows with -o prepare.unknown_labels=drop"
         )
     stages["read"] = read_report.as_dict()
     done("read", len(records))
