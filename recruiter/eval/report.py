@@ -347,6 +347,14 @@ def render(run_dir: str | Path) -> Path:
         lines.append(
             f"Model `{eng.get('model')}`, adapter sha256 `{eng.get('adapter_sha256')}`, prompt {eng.get('prompt_version')}, {eng.get('precision')} on {eng.get('device')}. Config: `config.yaml` beside this report. Decisions are advisory."
         )
+        st = eng.get("settings") or {}
+        if st:
+            lines.append(
+                f"Engine settings as resolved: precision {st['precision']} "
+                f"({st['precision_reason']}); prefill {st['prefill']}, draft tokens "
+                f"{st['draft_tokens']} ({st['layout_reason']}); attention {st['attention']}, batch "
+                f"{st['batch_size']}, max new tokens {st['max_new_tokens']}."
+            )
     else:
         lines.append("No model was run for this report. Config: `config.yaml` beside it.")
     lines.append("")

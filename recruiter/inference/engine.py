@@ -32,7 +32,7 @@ from ..storage import sha256_file
 from .constrained import compile_decision_grammar, generate_constrained
 from .evidence import DEFAULT_MATCH_THRESHOLD, EVIDENCE_VERSION, build_sheet, default_matcher
 from .layout import build_prefix, common_prefix_length
-from .loading import load_causal_lm, resolve_device, resolve_precision
+from .loading import load_causal_lm, precision_reason, resolve_device, resolve_precision
 from .preflight import Preflight, preflight
 from .prompt import FIELDS, PROMPT_VERSION, PROMPT_VERSIONS, build_messages
 from .speculative import NgramDrafter
@@ -206,6 +206,14 @@ class Engine:
             raise ModelError(f"prefill must be auto, rows or batch, not {prefill!r}")
         exact_cpu = self.device == "cpu" and self.precision == "fp32"
         self.prefill = prefill if prefill != "auto" else ("rows" if exact_cpu else "batch")
+        why_layout = (
+            "set in the config"
+            if prefill != "auto" and draft_tokens is not None
+            else "auto: float32 on CPU gives the same greedy text in every layout"
+            if exact_cpu
+            else f"auto: {self.precision} on {self.device} rounds differently per layout; the "
+            "padded, draft-free settings of the reported eval numbers"
+        )
         if draft_tokens is None:
             draft_tokens = 3 if exact_cpu else 0
         if draft_tokens < 0:
@@ -215,6 +223,19 @@ class Engine:
         self.spec_stats: dict = {}  # speculative steps / drafted / accepted tokens so far
         if draft_tokens and attention == "sdpa":
             attention = "packed"
+        # every value resolved at run time, with the reason (eval.json and training record it)
+        self.settings = {
+            "precision": self.precision,
+            "precision_reason": precision_reason(precision, self.device),
+            "prefill": self.prefill,
+            "draft_tokens": self.draft_tokens,
+            "layout_reason": why_layout,
+            "attention": attention,
+            "batch_size": batch_size,
+            "max_new_tokens": max_new_tokens,
+            "constrained": constrained,
+            "merged": bool(merge and self.adapter_dir is not None and self.precision != "nf4"),
+        }
         model, tokenizer = load_causal_lm(
             base_path, self.precision, self.device, attention=attention
         )
@@ -265,6 +286,7 @@ class Engine:
             "evidence_match_threshold": self.evidence_threshold,
             "precision": self.precision,
             "device": self.device,
+            "settings": self.settings,
         }
 
     def prepare(self, candidate: Mapping) -> tuple[list[dict], list[str], int, object]:

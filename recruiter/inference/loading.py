@@ -140,6 +140,23 @@ def resolve_precision(precision: str, device: str) -> str:
     return "bf16" if fast_bf16_cpu() else "fp32"
 
 
+def precision_reason(precision: str, device: str) -> str:
+    """Why :func:`resolve_precision` gives what it gives (recorded beside the resolved value)."""
+    if precision != "auto":
+        return "set in the config"
+    if device == "cuda":
+        return "auto on CUDA: nf4 QLoRA weights, bf16 compute"
+    forced = os.environ.get("RECRUITER_CPU_BF16", "").strip()
+    if forced in ("0", "1"):
+        return f"auto: RECRUITER_CPU_BF16={forced}"
+    r = cpu_matmul_rates()
+    ratio = r["bf16_gflops"] / max(r["fp32_gflops"], 1e-9)
+    return (
+        f"auto: bf16 matmuls {r['bf16_gflops']:g} vs fp32 {r['fp32_gflops']:g} GFLOP/s on this "
+        f"CPU ({ratio:.2f}x; bf16 from {BF16_MIN_SPEEDUP:g}x)"
+    )
+
+
 def to_quant_config(precision: str):
     """The bitsandbytes config for ``nf4`` (None otherwise): NF4, double quantisation, bf16 compute."""
     if precision != "nf4":

@@ -73,3 +73,14 @@ def test_loading_leaves_the_seed_alone_so_lora_init_follows_it(smollm2_dir):
     a1, a1_again, a2 = lora_a(1), lora_a(1), lora_a(2)
     assert (a1 == a1_again).all()
     assert not (a1 == a2).all()
+
+
+def test_precision_reason_names_what_chose_it(monkeypatch):
+    from recruiter.inference.loading import precision_reason
+
+    assert precision_reason("fp32", "cpu") == "set in the config"
+    assert "nf4" in precision_reason("auto", "cuda")
+    monkeypatch.setenv("RECRUITER_CPU_BF16", "0")
+    assert precision_reason("auto", "cpu") == "auto: RECRUITER_CPU_BF16=0"
+    monkeypatch.delenv("RECRUITER_CPU_BF16")
+    assert "GFLOP/s" in precision_reason("auto", "cpu")

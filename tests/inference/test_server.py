@@ -208,6 +208,12 @@ def test_keys_json_only_openai_shaped_errors_and_bounded_metrics(engine, tiny_cf
     from recruiter.errors import InputError
     from recruiter.inference.server import api_keys, check_bind, create_app
 
+    # the engine says how its run-time settings were resolved, and why (precision: auto)
+    st = engine.describe()["settings"]
+    exact = st["precision"] == "fp32"
+    assert (st["prefill"], st["draft_tokens"]) == (("rows", 3) if exact else ("batch", 0))
+    assert ("float32" if exact else st["precision"]) in st["layout_reason"]
+    assert "GFLOP/s" in st["precision_reason"] or "RECRUITER_CPU_BF16" in st["precision_reason"]
     monkeypatch.setenv("RECRUITER_API_KEYS", "k-env, ")
     cfg = _cfg(tiny_cfg, api_keys=["k-config"])
     assert api_keys(cfg.serve) == ["k-config", "k-env"]
