@@ -8,7 +8,12 @@ import json
 import pytest
 
 from recruiter import config
-from recruiter.eval.counterfactual import interview_flip, load_pairs
+from recruiter.eval.counterfactual import (
+    interview_flip,
+    interview_flip_md,
+    interview_flip_plot,
+    load_pairs,
+)
 from recruiter.prepare import synth
 
 
@@ -86,6 +91,10 @@ def test_metric_arithmetic_with_oracle_and_stubborn_engines(corpus, tmp_path):
         "p_moved": 1.0,
         "both_right": 1.0,
     }
+    md = "\n".join(interview_flip_md(out))
+    assert f"| model | {len(pairs)} | 1.000 | 1.000 | 1.000 |" in md and "evidence-feature LR" in md
+    assert interview_flip_plot(out, tmp_path) == ["interview_flip.png"]
+    assert (tmp_path / "interview_flip.png").stat().st_size > 1000
     stubborn = {o["transcript"]: cf["original_decision"] for o, cf in pairs}
     stubborn |= {cf["transcript"]: cf["original_decision"] for _, cf in pairs}
     out = interview_flip(cfg, OracleEngine(stubborn))
