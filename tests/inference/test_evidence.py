@@ -214,7 +214,8 @@ def test_every_decision_carries_its_evidence_and_the_audit_log_no_quotes(tmp_pat
     engine = Engine(precision="fp32", batch_size=1)
     audit = AuditLog(f"sqlite:///{tmp_path / 'audit.sqlite'}")
     (rec,) = engine.decide([cand], audit=audit)
-    assert rec["prompt_version"] == "v1" == engine.describe()["prompt_version"]  # shipped adapter
+    shipped = json.loads((engine.adapter_dir / "recruiter.json").read_text())
+    assert rec["prompt_version"] == shipped["prompt_version"] == engine.describe()["prompt_version"]
     seen = preflight(cand).fields  # the text the model read, which the lines refer to
     quoted = [it for it in rec["evidence"] if "quote" in it]
     assert {it["kind"] for it in rec["evidence"]} >= {"required_skill", "years"}
