@@ -29,7 +29,8 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
-# Reproduces the shipped adapter (hours on a 2-core CPU, minutes on a GPU) and its model card;
+# Trains configs/train.yaml's recipe and writes its model card (hours on a 2-core CPU, minutes on
+# a GPU); the shipped adapter's card says which recipe made it;
 # `make train HIRING=path/to/export` also scores it on a hiring export (durgesh layout).
 train: $(STAMP)
 	$(VENV)/bin/recruiter prepare synth -c configs/prepare_synth.yaml
