@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import random
 
-POSITIONS = ("start", "middle", "end")
+from ..eval.robustness import POSITIONS, insert
+
 FIELDS = ("resume", "transcript")
 
 _WHO = (
@@ -79,17 +80,6 @@ def make_injection(rng: random.Random) -> tuple[str, str]:
     return text, f"{style}:{wants}"
 
 
-def insert_at(text: str, attack: str, position: str) -> str:
-    """``attack`` on its own line at the start, the end, or at the middle line break."""
-    if position == "start":
-        return f"{attack}\n{text}"
-    if position == "end":
-        return f"{text}\n{attack}"
-    lines = text.split("\n")
-    mid = len(lines) // 2
-    return "\n".join(lines[:mid] + [attack] + lines[mid:])
-
-
 def inject_rows(rows: list[dict], rate: float, seed: int) -> tuple[list[dict], dict[str, int]]:
     """Copies of ``rows`` with an instruction injected into ``rate`` of them (seeded), and the
     count per kind. The rows' labels and answers are untouched."""
@@ -103,6 +93,6 @@ def inject_rows(rows: list[dict], rate: float, seed: int) -> tuple[list[dict], d
             continue
         text, kind = make_injection(rng)
         field = rng.choice(FIELDS)
-        out.append({**row, field: insert_at(str(row[field]), text, rng.choice(POSITIONS))})
+        out.append({**row, field: insert(str(row[field]), text, rng.choice(POSITIONS))})
         counts[kind] = counts.get(kind, 0) + 1
     return out, dict(sorted(counts.items()))

@@ -156,9 +156,7 @@ def test_init_adapter_continues_from_an_existing_adapter(trained, tmp_path, monk
     def spy(model, path, **kw):  # the weights the continued run starts from, before any step
         m = real(model, path, **kw)
         if not loaded:  # later loads are the selection engine's, after the step
-            loaded.update(
-                {k: v.detach().clone() for k, v in m.named_parameters() if "lora_B" in k}
-            )
+            loaded.update({k: v.detach().clone() for k, v in m.named_parameters() if "lora_B" in k})
         return m
 
     monkeypatch.setattr(peft.PeftModel, "from_pretrained", spy)
