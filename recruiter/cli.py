@@ -571,6 +571,62 @@ def audit_export(
     out.print(f"{len(rows)} rows -> {output}")
 
 
+@audit_app.command("verify")
+@handles_errors
+def audit_verify(config: ConfigOpt = None, override: OverrideOpt = None) -> None:
+    """Check the log's hash chains; exit 4 naming the first row that was changed, deleted or
+    moved. Prints the head hashes: keep them elsewhere to hold the log's owner to it."""
+    import json as _json
+
+    from .inference.audit import AuditLog
+
+    result = AuditLog(_load(config, override).audit.url).verify()
+    out.print(_json.dumps(result, indent=2), markup=False, highlight=False)
+    if not result["ok"]:
+        b = result["broken"]
+        err.print(f"[red]audit log broken[/] at {b['table']} row {b['id']}: {b['reason']}")
+        raise typer.Exit(4)
+
+
+@audit_app.command("review")
+@handles_errors
+def audit_review(
+    request_id: Annotated[str, typer.Argument(help="The decision's request_id.")],
+    verdict: Annotated[str, typer.Option("--verdict", help="agree | override")],
+    by: Annotated[str, typer.Option("--by", help="Who reviewed it.")],
+    status: Annotated[
+        str | None, typer.Option("--status", help="The final status (override: required).")
+    ] = None,
+    note: Annotated[str, typer.Option("--note")] = "",
+    config: ConfigOpt = None,
+    override: OverrideOpt = None,
+) -> None:
+    """Record a human reviewer's verdict on a logged decision (chained into the log)."""
+    from .inference.audit import AuditLog
+
+    row = AuditLog(_load(config, override).audit.url).review(request_id, verdict, by, status, note)
+    out.print(f"review of {request_id}: {row['verdict']} -> {row['final_status']} by {row['reviewer']}")
+
+
+@app.command("monitor")
+@handles_errors
+def monitor_cmd(config: ConfigOpt = None, override: OverrideOpt = None) -> None:
+    """Drift and outcome monitoring over the audit log, per time window, against a reference
+    (an eval run, or the log's first decisions); exit 5 when a threshold is crossed."""
+    from .eval.monitor import alerts_of, run
+
+    cfg = _load(config, override)
+    run_dir, code = run(cfg)
+    import json as _json
+
+    result = _json.loads((run_dir / "report.json").read_text())
+    for line in alerts_of(result):
+        err.print(f"[yellow]alert[/] {line}", highlight=False)
+    out.print(str(run_dir / "report.md"), markup=False, highlight=False)
+    if code:
+        raise typer.Exit(code)
+
+
 # ------------------------------------------------------------------------------------ validate
 
 

@@ -226,6 +226,12 @@ class TrainConfig(Section):
         "default: the v2 median on the synthetic corpus); longer prompts are fitted (v2: uncited "
         "lines first). Continuing a v1 adapter: 1536, as it was trained",
     )
+    reasoning: Literal["recorded", "sheet"] = Field(
+        "recorded",
+        description="the reasoning the model learns to write: recorded = the past decision's "
+        "(output); sheet = the evidence sheet's facts, no verdict, so the status token carries "
+        "the decision (prompt v2 only; see recruiter/train/targets.py)",
+    )
     epochs: float = Field(2.0, gt=0)
     max_steps: int = Field(-1, description="> 0 stops after this many optimizer steps")
     batch_size: int = Field(
@@ -453,6 +459,30 @@ class AuditConfig(Section):
     )
 
 
+class MonitorConfig(Section):
+    window: Literal["hour", "day", "week"] = Field("day", description="time window of the report")
+    since: str | None = Field(None, description="ISO time: audit rows from then on")
+    reference: str | None = Field(
+        None,
+        description="what 'normal' is: an eval run folder (its predictions*.jsonl) or a JSONL of "
+        "decisions (an audit export); null = the log's first monitor.reference_rows decisions",
+    )
+    reference_rows: int = Field(200, ge=10)
+    min_rows: int = Field(50, ge=1, description="smaller windows are listed, not judged")
+    psi_alert: float = Field(
+        0.2,
+        gt=0,
+        description="population-stability index of P(select) against the reference, above what "
+        "samples of the window's size show without drift",
+    )
+    select_rate_alert: float = Field(0.15, gt=0, description="absolute change of the select rate")
+    flag_rate_alert: float = Field(
+        0.10, gt=0, description="absolute change of the share of decisions with a preflight flag"
+    )
+    error_rate_alert: float = Field(0.05, gt=0, description="share of decisions without a status")
+    output: str | None = Field(None, description="report folder; default runs/monitor/<timestamp>")
+
+
 class LiveConfig(Section):
     inputs: list[str] = Field(
         default_factory=list, description="candidate JSON files, JSONL files, folders or '-'"
@@ -513,6 +543,7 @@ class RecruiterConfig(Section):
     inference: InferenceConfig = InferenceConfig()
     eval: EvalConfig = EvalConfig()
     audit: AuditConfig = AuditConfig()
+    monitor: MonitorConfig = MonitorConfig()
     live: LiveConfig = LiveConfig()
     screen: ScreenConfig = ScreenConfig()
     serve: ServeConfig = ServeConfig()

@@ -114,6 +114,25 @@ def _convert_gguf(gguf: Path, target: Path) -> None:
         )
 
 
+def weights_sha256(model_dir: str | os.PathLike) -> str | None:
+    """The identity of a model folder's weights (what the audit log records as the base model):
+    the source GGUF's sha256 for an embedded conversion (from its marker), else the sha256 of the
+    sorted ``*.safetensors`` files' own sha256s; None when the folder has neither."""
+    folder = Path(model_dir)
+    marker = folder / "recruiter_source.json"
+    if marker.is_file():
+        try:
+            return json.loads(marker.read_text())["sha256"]
+        except (OSError, ValueError, KeyError):
+            pass
+    files = sorted(folder.glob("*.safetensors"))
+    if not files:
+        return None
+    import hashlib
+
+    return hashlib.sha256("".join(sha256_file(f) for f in files).encode()).hexdigest()
+
+
 def _is_converted(target: Path) -> bool:
     marker = target / "recruiter_source.json"
     if not (marker.is_file() and (target / "config.json").is_file()):

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from ..errors import ModelError
-from ..models import resolve_adapter, resolve_llm
+from ..models import resolve_adapter, resolve_llm, weights_sha256
 from ..storage import sha256_file
 from .constrained import compile_decision_grammar, generate_constrained
 from .evidence import DEFAULT_MATCH_THRESHOLD, EVIDENCE_VERSION, build_sheet, default_matcher
@@ -112,12 +112,15 @@ def decision_record(
         p_select=None if p_select is None else round(p_select, 6),
         flags=flags,
         model=identity["model"],
+        base_sha256=identity.get("base_sha256"),
         adapter_sha256=identity["adapter_sha256"],
         prompt_version=identity.get("prompt_version", PROMPT_VERSION),
         latency_ms=round(ms, 1),
         advisory=True,
         human_review="required",
     )
+    if identity.get("settings"):
+        rec["engine"] = identity["settings"]  # the resolved settings that decided
     return rec
 
 
@@ -194,6 +197,7 @@ class Engine:
         self.llm = llm
         self.model_id = llm if self.adapter_dir is None else f"{llm}+{self.adapter_dir.name}"
         self.adapter_sha256 = adapter_sha256(self.adapter_dir)
+        self.base_sha256 = weights_sha256(base_path)
         self.prompt_budget = prompt_budget or meta.get("prompt_budget", DEFAULT_PROMPT_BUDGET)
         self.matcher = default_matcher(self.evidence_threshold)
         self.max_new_tokens = max_new_tokens
@@ -280,6 +284,7 @@ class Engine:
         return {
             "model": self.model_id,
             "base_model": self.llm,
+            "base_sha256": self.base_sha256,
             "adapter_sha256": self.adapter_sha256,
             "prompt_version": self.prompt_version,
             "evidence_version": EVIDENCE_VERSION,

@@ -50,6 +50,7 @@ __all__ = [
     "build_sheet",
     "default_matcher",
     "interview_pairs",
+    "short_skill",
 ]
 
 EVIDENCE_VERSION = "e1"
@@ -252,8 +253,8 @@ class Sheet:
         found and missing, years and languages beside the asks, and the first ``answer_words``
         words of one answer per required skill asked about (at most ``max_items`` of each list),
         for the model to judge. Long job ads stay bounded: the rest is counted, not listed."""
-        found = [_short(c.skill) for c in self.required if c.found]
-        missing = [_short(c.skill) for c in self.required if not c.found]
+        found = [short_skill(c.skill) for c in self.required if c.found]
+        missing = [short_skill(c.skill) for c in self.required if not c.found]
         lines = [f"Required skills found in the resume: {len(found)} of {len(self.required)}"]
         for name, items in (("found", found), ("missing", missing)):
             if items:
@@ -272,7 +273,7 @@ class Sheet:
             for qa in asked:
                 words = qa.answer_text.split()
                 text = " ".join(words[:answer_words]) + (" …" if len(words) > answer_words else "")
-                lines.append(f'- {_short(qa.topic)}: "{text}"')
+                lines.append(f'- {short_skill(qa.topic)}: "{text}"')
         return "\n".join(lines)
 
     def _quoted_answers(self, answer_words: int, max_items: int) -> list[QA]:
@@ -287,7 +288,8 @@ class Sheet:
         return out[:max_items]
 
 
-def _short(skill: str | None, words: int = 6) -> str:
+def short_skill(skill: str | None, words: int = 6) -> str:
+    """A skill phrase cut to ``words`` words (how the rendered sheet names it)."""
     w = str(skill or "").split()
     return " ".join(w[:words]) + (" …" if len(w) > words else "")
 

@@ -45,10 +45,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..errors import InputError
 from ..schemas import errors as schema_errors
 from .worker import ModelWorker, Overloaded
 
-ROUTES = ("/v1/models", "/v1/screen", "/v1/chat/completions")
+ROUTES = ("/v1/models", "/v1/screen", "/v1/reviews", "/v1/chat/completions")
 
 
 class APIError(Exception):
@@ -145,7 +146,7 @@ class ChatRequest(BaseModel):
     top_p: float = Field(1.0, gt=0, le=1)
     max_tokens: int | None = Field(None, ge=1)
     max_completion_tokens: int | None = Field(None, ge=1)
-    seed: int | None = None
+    seed: int | None = Field(None, ge=-(2**63), le=2**64 - 1)
     stream: bool = False
     stream_options: dict | None = None
     stop: str | list[str] | None = None
@@ -184,6 +185,50 @@ class Metrics:
         )
 
 
+# Request bounds: each is a 400 before the request is queued, so no request can hold the model
+# thread with work a client chose to make expensive (1,000 stop strings took 79 s here).
+MAX_STOP = 4  # OpenAI's own limit
+MAX_STOP_CHARS = 128
+MAX_MESSAGES = 256
+MAX_SCHEMA_BYTES = 32_768
+MAX_SCHEMA_DEPTH = 24
+
+
+def _depth(obj, limit: int) -> int:
+    """Nesting depth of a JSON value, counted iteratively up to ``limit + 1``."""
+    stack, deepest = [(obj, 1)], 0
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        if deepest > limit:
+            return deepest
+        if isinstance(node, dict):
+            stack += [(v, d + 1) for v in node.values()]
+        elif isinstance(node, list):
+            stack += [(v, d + 1) for v in node]
+    return deepest
+
+
+def check_bounds(req: ChatRequest) -> list[str] | None:
+    """Validate what a request may ask for; returns the stop list (or None)."""
+    bad = lambda msg, param: APIError(400, msg, "invalid_request_error", param)  # noqa: E731
+    stop = [req.stop] if isinstance(req.stop, str) else req.stop
+    if stop is not None:
+        if len(stop) > MAX_STOP:
+            raise bad(f"stop: at most {MAX_STOP} stop strings, not {len(stop)}", "stop")
+        if any(not s or len(s) > MAX_STOP_CHARS for s in stop):
+            raise bad(f"stop: each stop string must have 1-{MAX_STOP_CHARS} characters", "stop")
+    if len(req.messages) > MAX_MESSAGES:
+        raise bad(f"messages: at most {MAX_MESSAGES} messages", "messages")
+    if req.response_format is not None:
+        size = len(json.dumps(req.response_format))
+        if size > MAX_SCHEMA_BYTES:
+            raise bad(f"response_format: {size} bytes, over {MAX_SCHEMA_BYTES}", "response_format")
+        if _depth(req.response_format, MAX_SCHEMA_DEPTH) > MAX_SCHEMA_DEPTH:
+            raise bad(f"response_format: nested deeper than {MAX_SCHEMA_DEPTH}", "response_format")
+    return stop
+
+
 def _schema_of(response_format: dict | None) -> dict | str | None:
     if not response_format or response_format.get("type") in (None, "text"):
         return None
@@ -200,6 +245,17 @@ def _schema_of(response_format: dict | None) -> dict | str | None:
                 "invalid_request_error",
                 "response_format",
             )
+        from jsonschema import Draft202012Validator, SchemaError
+
+        try:
+            Draft202012Validator.check_schema(schema)
+        except SchemaError as exc:
+            raise APIError(
+                400,
+                f"response_format.json_schema.schema is not a valid JSON Schema: {exc.message}",
+                "invalid_request_error",
+                "response_format",
+            ) from None
         return schema
     raise APIError(
         400,
@@ -412,6 +468,34 @@ def create_app(cfg, engine=None) -> FastAPI:
         metrics.decisions.labels(str(record.get("status"))).inc()
         return record
 
+    @app.post("/v1/reviews")
+    async def review(request: Request):
+        """A human reviewer's verdict on an audited decision: ``{"request_id", "verdict":
+        "agree"|"override", "reviewer", "status"?, "note"?}`` (chained into the audit log)."""
+        body = await _body(request)
+        if not isinstance(body, dict):
+            raise APIError(400, "body must be a JSON object", "invalid_request_error")
+        if audit is None:
+            raise APIError(409, "the audit log is off (audit.enabled)", "invalid_request_error")
+        fields = {k: body.get(k) for k in ("request_id", "verdict", "reviewer", "status", "note")}
+        for k in ("request_id", "verdict", "reviewer"):
+            if not isinstance(fields[k], str):
+                raise APIError(400, f"{k}: a string is required", "invalid_request_error", k)
+        try:
+            row = await asyncio.to_thread(
+                audit.review,
+                fields["request_id"],
+                fields["verdict"],
+                fields["reviewer"],
+                fields["status"] if isinstance(fields["status"], str) else None,
+                fields["note"] if isinstance(fields["note"], str) else "",
+            )
+        except InputError as exc:
+            param = str(exc).split(":", 1)[0]
+            code = 404 if "no such decision" in str(exc) else 400
+            raise APIError(code, str(exc), "invalid_request_error", param) from None
+        return {"object": "review", **row}
+
     @app.post("/v1/chat/completions")
     async def chat(request: Request):
         raw = await _body(request)
@@ -425,6 +509,7 @@ def create_app(cfg, engine=None) -> FastAPI:
             raise APIError(
                 400, f"{param}: {first['msg']}", "invalid_request_error", param
             ) from None
+        stop = check_bounds(req)  # the same bounds whether this process or vLLM generates
         if remote:
             return await _relay(raw, req.stream)
         if req.model not in model_ids:
@@ -446,7 +531,21 @@ def create_app(cfg, engine=None) -> FastAPI:
                 "max_tokens",
             )
         schema = _schema_of(req.response_format)
-        stop = [req.stop] if isinstance(req.stop, str) else req.stop
+        grammar = None
+        if schema is not None:  # compiled before queueing: a schema xgrammar refuses is a 400
+            from .constrained import compile_grammar
+
+            try:
+                grammar = await asyncio.to_thread(
+                    compile_grammar, engine.tokenizer, schema, engine.model.config.vocab_size
+                )
+            except Exception as exc:  # xgrammar raises RuntimeError/ValueError with its reason
+                raise APIError(
+                    400,
+                    f"response_format: the schema cannot be compiled ({str(exc)[:200]})",
+                    "invalid_request_error",
+                    "response_format",
+                ) from None
         messages = [
             {"role": "system" if m.role == "developer" else m.role, "content": m.text()}
             for m in req.messages
@@ -466,12 +565,8 @@ def create_app(cfg, engine=None) -> FastAPI:
             )
 
         def call(cancel):
-            from .constrained import compile_grammar
             from .generation import generate_chat
 
-            grammar = None
-            if schema is not None:
-                grammar = compile_grammar(engine.tokenizer, schema, engine.model.config.vocab_size)
             kwargs = dict(
                 grammar=grammar,
                 max_new_tokens=max_tokens,

@@ -102,6 +102,13 @@ def render(training: dict, metrics: dict) -> str:
         f"`{t['data_manifest_sha256']}`); "
         f"{t['examples']['train']} train / {t['examples']['validation']} validation examples; "
         f"cut to fit: {t['truncation']['train']['cut']} train examples.",
+        "- Reasoning target: "
+        + (
+            "written from the evidence sheet's facts (no verdict; the status token carries the "
+            "decision; recruiter/train/targets.py)."
+            if t.get("reasoning_target") == "sheet"
+            else "the recorded reasoning of the past decisions."
+        ),
         f"- LoRA r={lora.get('r')}, alpha={lora.get('alpha')}, dropout={lora.get('dropout')}, "
         f"targets `{lora.get('target_modules')}`; {t['trainable_parameters']:,} trainable "
         "parameters; assistant-only (completion) loss.",

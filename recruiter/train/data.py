@@ -20,8 +20,9 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..inference.evidence import build_sheet
-from ..inference.prompt import FIELDS, PROMPT_VERSION, PROMPT_VERSIONS
+from ..inference.prompt import FIELDS, PROMPT_VERSION, PROMPT_VERSIONS, format_answer
 from ..inference.truncate import fit_prompt
+from .targets import sheet_reasoning
 
 SPLITS = ("train", "validation", "test")
 REQUIRED = (*FIELDS, "label", "output")
@@ -110,16 +111,23 @@ def to_examples(
     split: str = "train",
     version: str = PROMPT_VERSION,
     matcher=None,
+    reasoning: str = "recorded",
 ) -> tuple[list[dict], FitReport]:
     """TRL conversational prompt/completion examples, each prompt fitted into ``budget`` tokens
-    exactly as the engine fits it (v2: with the evidence sheet ``matcher`` builds)."""
+    exactly as the engine fits it (v2: with the evidence sheet ``matcher`` builds). The completion
+    is the recorded answer, or with ``reasoning="sheet"`` (v2) the sheet's facts
+    (:func:`recruiter.train.targets.sheet_reasoning`) and the recorded status."""
+    if reasoning == "sheet" and version == "v1":
+        raise InputError("train.reasoning=sheet needs prompt v2 (v1 prompts have no evidence sheet)")
     report = FitReport()
     examples = []
     for i, row in enumerate(rows):
         answer = answer_of(row, f"{split}[{i}] (id {row.get('id', '?')})")
-        answer_tokens = len(tokenizer(answer, add_special_tokens=False)["input_ids"]) + ANSWER_ROOM
         fields = {k: row[k] for k in FIELDS}
         sheet = build_sheet(fields, matcher, as_of=row.get("as_of")) if version != "v1" else None
+        if reasoning == "sheet":
+            answer = format_answer(sheet_reasoning(sheet), row["label"])
+        answer_tokens = len(tokenizer(answer, add_special_tokens=False)["input_ids"]) + ANSWER_ROOM
         try:
             fitted = fit_prompt(tokenizer, fields, budget, version, sheet)
         except ValueError as exc:

@@ -202,10 +202,10 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
     threshold = cfg.inference.evidence_match_threshold
     matcher = default_matcher(threshold) if version != "v1" else None
     train_ex, train_fit = data_mod.to_examples(
-        train_rows, tokenizer, budget, "train", version, matcher
+        train_rows, tokenizer, budget, "train", version, matcher, t.reasoning
     )
     val_ex, val_fit = data_mod.to_examples(
-        val_rows, tokenizer, budget, "validation", version, matcher
+        val_rows, tokenizer, budget, "validation", version, matcher, t.reasoning
     )
     console.print(
         f"[bold]train[/] {len(train_ex)} train / {len(val_ex)} validation examples; "
@@ -268,6 +268,7 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
     }
     if version != "v1":
         meta["evidence"] = {"version": EVIDENCE_VERSION, "match_threshold": threshold}
+    meta["reasoning_target"] = t.reasoning
     throughput = ThroughputCallback(device)
     callbacks = [throughput]
     selector = None

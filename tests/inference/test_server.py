@@ -174,6 +174,21 @@ def test_screen_endpoint_validates_decides_and_audits(served, tiny_cfg):
     assert len(rows) == before + 1 and rows[-1]["request_id"] == rec["request_id"]
     dumped = json.dumps(rows[-1])
     assert cand["name"] not in dumped and "FreightHub" not in dumped  # no raw text or PII
+    # the row names the base weights and the settings that decided, and is chained
+    assert rows[-1]["base_sha256"] and rows[-1]["engine"]["precision"] == rec["engine"]["precision"]
+    assert AuditLog(tiny_cfg.audit.url).verify()["ok"]
+    # a reviewer's verdict is recorded against it; a wrong request id is a 404
+    status = rec["status"] or "reject"
+    flip = "select" if status == "reject" else "reject"
+    review = {"request_id": rec["request_id"], "verdict": "override", "status": flip,
+              "reviewer": "J. Doe", "note": "checked the licence"}  # fmt: skip
+    r = httpx.post(served.url + "/v1/reviews", json=review, timeout=30)
+    assert r.status_code == 200 and r.json()["final_status"] == flip, r.text
+    assert AuditLog(tiny_cfg.audit.url).rows()[-1]["review"]["reviewer"] == "J. Doe"
+    r = httpx.post(served.url + "/v1/reviews", json={**review, "request_id": "nope"}, timeout=30)
+    assert r.status_code == 404 and r.json()["error"]["param"] == "request_id"
+    r = httpx.post(served.url + "/v1/reviews", json={**review, "verdict": 3}, timeout=30)
+    assert r.status_code == 400 and r.json()["error"]["param"] == "verdict"
     metrics = httpx.get(served.url + "/metrics", timeout=30).text
     assert "recruiter_requests_total" in metrics and "recruiter_decisions_total" in metrics
     assert httpx.get(served.url + "/healthz", timeout=30).json()["status"] == "ok"
@@ -302,3 +317,40 @@ def test_request_timeout_is_504_and_the_server_recovers(engine, tiny_cfg):
         assert httpx.get(srv.url + "/healthz", timeout=30).status_code == 200
     finally:
         srv.stop()
+
+
+def test_hostile_chat_requests_are_refused_before_the_queue(served, engine):
+    """Each is a 4xx in the OpenAI error shape, fast, and the server answers normally after."""
+    import time as _time
+
+    base = {"model": engine.llm, "messages": HELLO, "max_tokens": 4}
+    schema = lambda s: {"type": "json_schema", "json_schema": {"name": "x", "schema": s}}  # noqa: E731
+    deep: dict = {"type": "string"}
+    for _ in range(200):
+        deep = {"type": "array", "items": deep}
+    cases = [
+        ({"stop": [f"s{i}" for i in range(1000)]}, "stop"),
+        ({"stop": ["x" * 500]}, "stop"),
+        ({"stop": [""]}, "stop"),
+        ({"seed": 10**30}, "seed"),
+        ({"messages": HELLO * 300}, "messages"),
+        ({"response_format": schema({"type": "nonsense"})}, "response_format"),
+        ({"response_format": schema({"$ref": "#/definitions/missing"})}, "response_format"),
+        ({"response_format": schema(deep)}, "response_format"),
+        ({"response_format": schema({"enum": ["x" * 40_000]})}, "response_format"),
+        ({"response_format": {"type": "xml"}}, "response_format"),
+        ({"max_tokens": 10**6}, "max_tokens"),
+        ({"n": 3}, "n"),
+        ({"temperature": -1}, "temperature"),
+        ({"top_logprobs": 99}, "top_logprobs"),
+    ]
+    for extra, param in cases:
+        t0 = _time.perf_counter()
+        r = httpx.post(served.url + "/v1/chat/completions", json={**base, **extra}, timeout=60)
+        took = _time.perf_counter() - t0
+        assert 400 <= r.status_code < 500, (param, r.status_code, r.text[:200])
+        err = r.json()["error"]
+        assert set(err) == {"message", "type", "param", "code"} and param in (err["param"] or ""), err
+        assert took < 5, (param, took)
+    ok = httpx.post(served.url + "/v1/chat/completions", json=base, timeout=120)
+    assert ok.status_code == 200
