@@ -605,7 +605,9 @@ def audit_review(
     from .inference.audit import AuditLog
 
     row = AuditLog(_load(config, override).audit.url).review(request_id, verdict, by, status, note)
-    out.print(f"review of {request_id}: {row['verdict']} -> {row['final_status']} by {row['reviewer']}")
+    out.print(
+        f"review of {request_id}: {row['verdict']} -> {row['final_status']} by {row['reviewer']}"
+    )
 
 
 @app.command("monitor")

@@ -1,4 +1,5 @@
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,39 @@ def test_read_json_errors_name_file_and_position(tmp_path):
     big.write_text(json.dumps({"resume": "x" * 200}))
     with pytest.raises(InputError, match="over the input limit of 100 bytes"):
         schemas.read_json(big, max_bytes=100)
+
+
+def test_one_input_policy_for_files_stdin_and_the_api(tmp_path):
+    """BOM dropped; NaN, duplicate keys, lone surrogates, [] and invisible-only text refused,
+    each naming where (the server's body goes through the same parse_json)."""
+    import io
+
+    from recruiter.schemas.inputs import collect, parse_json
+
+    cand = _candidate()
+    bom = tmp_path / "bom.json"
+    bom.write_text("\ufeff" + json.dumps(cand), encoding="utf-8")
+    assert schemas.load_and_validate(bom, "candidate")["role"] == cand["role"]
+    assert collect([str(bom)], 10**6)[0][1] == cand
+    bad = {
+        "nan.json": (json.dumps(cand)[:-1] + ', "x": NaN}', "NaN is not a JSON number"),
+        "dup.json": ('{"role": "a", "role": "b"}', "key 'role' appears twice"),
+        "sur.json": ('{"candidate_id": "ab\\ud800", "role": "x"}', "$.candidate_id holds a lone"),
+        "empty.json": ("[]", "empty list holds no candidate"),
+    }
+    for name, (text, message) in bad.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(InputError, match=re.escape(message)) as exc:
+            collect([str(path)], 10**6)
+        assert name in str(exc.value)
+        if name != "empty.json":
+            with pytest.raises(InputError, match=re.escape(message)):
+                schemas.load_and_validate(path, "candidate")
+    with pytest.raises(InputError, match=r"<stdin>:2: key 'a' appears twice"):
+        collect(["-"], 10**6, io.StringIO('{"a": 1}\n{"a": 1, "a": 2}\n'))
+    with pytest.raises(InputError, match="body: NaN"):
+        parse_json('{"seed": NaN}', "body")
+    invisible = _candidate(role="\u200b\u200d\u2060")
+    assert schemas.errors(invisible, "candidate") == ["$.role: holds only invisible characters"]
+    assert schemas.errors(_candidate(role="Nurse\u200b"), "candidate") == []

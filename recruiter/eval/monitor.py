@@ -68,7 +68,9 @@ def window_start(stamp: str, window: str) -> str:
 def _coverage(decision: Mapping) -> dict[str, bool]:
     items = decision.get("evidence") or []
     return {
-        "skill_found": any(i.get("kind") == "required_skill" and i.get("status") == "found" for i in items),
+        "skill_found": any(
+            i.get("kind") == "required_skill" and i.get("status") == "found" for i in items
+        ),
         "years_found": any(i.get("kind") == "years" and i.get("value") is not None for i in items),
         "interview_found": any(i.get("kind") == "interview" for i in items),
     }
@@ -104,7 +106,9 @@ def load_reference(path: str | Path) -> list[dict]:
     path = Path(path)
     files = sorted(path.glob("predictions*.jsonl")) if path.is_dir() else [path]
     if not files or not all(f.is_file() for f in files):
-        raise InputError(f"monitor.reference: {path} is neither a JSONL file nor an eval run folder")
+        raise InputError(
+            f"monitor.reference: {path} is neither a JSONL file nor an eval run folder"
+        )
     rows = []
     for f in files:
         for i, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
@@ -140,7 +144,10 @@ def monitor(rows: Sequence[Mapping], reference: Sequence[Mapping], m) -> dict:
                 alerts.append(
                     f"P(select) PSI {w['psi']:.3f} > {m.psi_alert} + {w['psi_noise']:.3f} (noise)"
                 )
-            for key, limit in (("select_rate", m.select_rate_alert), ("flag_rate", m.flag_rate_alert)):
+            for key, limit in (
+                ("select_rate", m.select_rate_alert),
+                ("flag_rate", m.flag_rate_alert),
+            ):
                 if ref[key] is not None and abs(w[key] - ref[key]) > limit:
                     alerts.append(f"{key} {w[key]:.3f} vs {ref[key]:.3f} (limit ±{limit})")
             if w["error_rate"] > m.error_rate_alert:
@@ -155,7 +162,13 @@ def monitor(rows: Sequence[Mapping], reference: Sequence[Mapping], m) -> dict:
         "alerts": sum(len(w["alerts"]) for w in windows),
         "thresholds": {
             k: getattr(m, k)
-            for k in ("psi_alert", "select_rate_alert", "flag_rate_alert", "error_rate_alert", "min_rows")
+            for k in (
+                "psi_alert",
+                "select_rate_alert",
+                "flag_rate_alert",
+                "error_rate_alert",
+                "min_rows",
+            )
         },
     }
 

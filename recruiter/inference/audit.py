@@ -96,7 +96,9 @@ def audit_key() -> bytes:
 
 def candidate_ref(candidate_id: str, key: bytes | None = None) -> str:
     """HMAC-SHA256 of a candidate id under the installation's key (what the log stores)."""
-    return hmac.new(key or audit_key(), str(candidate_id).encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(
+        key or audit_key(), str(candidate_id).encode("utf-8"), hashlib.sha256
+    ).hexdigest()
 
 
 def row_hash(row: Mapping) -> str:
@@ -182,8 +184,13 @@ class AuditLog:
                 kind = col.type.compile(self.engine.dialect)
                 conn.exec_driver_sql(f"ALTER TABLE decisions ADD COLUMN {col.name} {kind}")
             for chain in ("decisions", "reviews"):
-                if conn.execute(sa.select(self.head).where(self.head.c.chain == chain)).first() is None:
-                    conn.execute(self.head.insert(), {"chain": chain, "last_id": 0, "last_hash": GENESIS})
+                if (
+                    conn.execute(sa.select(self.head).where(self.head.c.chain == chain)).first()
+                    is None
+                ):
+                    conn.execute(
+                        self.head.insert(), {"chain": chain, "last_id": 0, "last_hash": GENESIS}
+                    )
 
     def _append_chained(self, table, rows: list[dict]) -> None:
         """Insert ``rows`` into ``table``, each linked to the one before, in one transaction."""
@@ -193,10 +200,10 @@ class AuditLog:
         with self.engine.begin() as conn:
             # a write first: it takes the database's write lock before the head is read, so two
             # writers cannot both link to the same previous row
-            conn.execute(
-                sa.update(h).where(h.c.chain == table.name).values(last_id=h.c.last_id)
-            )
-            prev = conn.execute(sa.select(h.c.last_hash).where(h.c.chain == table.name)).scalar_one()
+            conn.execute(sa.update(h).where(h.c.chain == table.name).values(last_id=h.c.last_id))
+            prev = conn.execute(
+                sa.select(h.c.last_hash).where(h.c.chain == table.name)
+            ).scalar_one()
             last_id = 0
             for row in rows:
                 row["prev_hash"] = prev
@@ -240,7 +247,12 @@ class AuditLog:
         return len(rows)
 
     def review(
-        self, request_id: str, verdict: str, reviewer: str, status: str | None = None, note: str = ""
+        self,
+        request_id: str,
+        verdict: str,
+        reviewer: str,
+        status: str | None = None,
+        note: str = "",
     ) -> dict:
         """Record a human reviewer's verdict on a logged decision: ``agree`` keeps its status,
         ``override`` sets ``status`` (select/reject). Returns the stored review row."""
@@ -329,7 +341,10 @@ class AuditLog:
                     elif row_hash(row) != row["row_hash"]:
                         reason = "hash mismatch: a field of this row was changed"
                     if reason:
-                        out.update(ok=False, broken={"table": table.name, "id": row["id"], "reason": reason})
+                        out.update(
+                            ok=False,
+                            broken={"table": table.name, "id": row["id"], "reason": reason},
+                        )
                         return out
                     prev, last_id = row["row_hash"], row["id"]
                 head = heads.get(table.name)

@@ -47,6 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import InputError
 from ..schemas import errors as schema_errors
+from ..schemas.inputs import parse_json
 from .worker import ModelWorker, Overloaded
 
 ROUTES = ("/v1/models", "/v1/screen", "/v1/reviews", "/v1/chat/completions")
@@ -393,10 +394,14 @@ def create_app(cfg, engine=None) -> FastAPI:
                 "invalid_request_error",
                 code="request_too_large",
             )
-        try:
-            return json.loads(raw)
-        except ValueError as exc:
-            raise APIError(400, f"body is not valid JSON: {exc}", "invalid_request_error") from None
+        try:  # the input policy of every reader (BOM, NaN, duplicate keys, lone surrogates)
+            return parse_json(raw.decode("utf-8"), "body")
+        except UnicodeDecodeError as exc:
+            raise APIError(
+                400, f"body is not UTF-8 ({exc.reason})", "invalid_request_error"
+            ) from None
+        except InputError as exc:
+            raise APIError(400, str(exc), "invalid_request_error") from None
 
     def _submit(kind: str, payload):
         try:

@@ -8,6 +8,7 @@ Long values are never echoed back in full (a 40 kB resume in an error message he
 from __future__ import annotations
 
 import json
+import unicodedata
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -67,12 +68,31 @@ def _describe(err: ValidationError) -> str:
     return f"{_short(inst)}: fails {rule!r} ({_short(val, 80)})"
 
 
+# text fields that must say something: all-invisible text (zero-width, bidi, BOM, tag
+# characters: Unicode category Cf, and separators) would pass ``pattern: \\S`` and reach the model
+# as nothing
+_TEXT_FIELDS = {
+    "candidate": ("role", "job_description", "resume", "transcript"),
+    "job": ("title", "description"),
+}
+
+
+def _visible(text: str) -> bool:
+    return any(not ch.isspace() and unicodedata.category(ch)[0] not in "CZ" for ch in text)
+
+
 def errors(instance: Any, name: str) -> list[str]:
     """All violations of schema ``name`` as ``$.path: rule`` strings, in document order."""
     found = sorted(
         _validator(name).iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))
     )
-    return [f"{e.json_path}: {_describe(e)}" for e in found]
+    out = [f"{e.json_path}: {_describe(e)}" for e in found]
+    if isinstance(instance, dict):
+        for key in _TEXT_FIELDS.get(name, ()):
+            value = instance.get(key)
+            if isinstance(value, str) and value.strip() and not _visible(value):
+                out.append(f"$.{key}: holds only invisible characters")
+    return out
 
 
 def is_valid(instance: Any, name: str) -> bool:
@@ -100,15 +120,12 @@ def read_json(path: str | Path, max_bytes: int = 2_000_000) -> Any:
     if size > max_bytes:
         raise InputError(f"{path}: {size:,} bytes, over the input limit of {max_bytes:,} bytes")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
-    except RecursionError:
-        raise InputError(f"{path}: JSON nested too deeply") from None
+    from .inputs import parse_json
+
+    return parse_json(text, str(path))
 
 
 def load_and_validate(path: str | Path, name: str) -> Any:

@@ -4,6 +4,13 @@ Every reader enforces a byte limit before parsing (oversized input is refused wi
 and names where a value came from (``file``, ``file:line``, ``<stdin>[i]``) so that schema
 problems found later point at the right place. Nothing here validates against a schema: that is
 the caller's step (:func:`recruiter.schemas.errors`), after every input has been read.
+
+**One input policy** (:func:`parse_json`, used by these readers and by the server, so that
+``recruiter validate``, ``run_live.py`` and the API accept and refuse the same documents): a
+UTF-8 byte-order mark before the document is dropped; ``NaN``/``Infinity``, an object with the
+same key twice, and strings holding a lone UTF-16 surrogate (``"\\ud800"``, not text) are refused
+with the place they occur. Refusing beats repairing here: a silently changed resume is a
+different candidate.
 """
 
 from __future__ import annotations
@@ -15,30 +22,79 @@ from pathlib import Path
 from ..errors import InputError
 
 
-def _loads(text: str, where: str):
+class _Refused(ValueError):
+    pass
+
+
+def _no_constant(name: str):
+    raise _Refused(f"{name} is not a JSON number")
+
+
+def _pairs(pairs: list[tuple[str, object]]) -> dict:
+    out: dict = {}
+    for k, v in pairs:
+        if k in out:
+            raise _Refused(f"key {k!r} appears twice in one object")
+        out[k] = v
+    return out
+
+
+def _surrogate_path(value, path: str = "$") -> str | None:
+    """The JSON path of the first string (or key) holding a lone surrogate, iteratively."""
+    stack = [(value, path)]
+    while stack:
+        node, at = stack.pop()
+        if isinstance(node, str):
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                return at
+        elif isinstance(node, dict):
+            for k, v in node.items():
+                if _surrogate_path(k, at) is not None:
+                    return f"{at} (a key)"
+                stack.append((v, f"{at}.{k}"))
+        elif isinstance(node, list):
+            stack += [(v, f"{at}[{i}]") for i, v in enumerate(node)]
+    return None
+
+
+def parse_json(text: str, where: str):
+    """``json.loads`` under the input policy above; :class:`InputError` names ``where``."""
+    text = text.removeprefix("\ufeff")
     try:
-        return json.loads(text)
+        value = json.loads(text, parse_constant=_no_constant, object_pairs_hook=_pairs)
     except RecursionError:
         raise InputError(f"{where}: JSON nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{where}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
+    except _Refused as exc:
+        raise InputError(f"{where}: {exc}") from None
+    bad = _surrogate_path(value)
+    if bad is not None:
+        raise InputError(f"{where}: {bad} holds a lone UTF-16 surrogate (not text)")
+    return value
 
 
 def _parse_many(text: str, where: str) -> list[tuple[str, object]]:
     """A JSON object, a JSON list, or JSONL: (location, value) pairs."""
-    stripped = text.strip()
+    stripped = text.removeprefix("\ufeff").strip()
     if not stripped:
         raise InputError(f"{where}: empty input")
     lines = [(n, line) for n, line in enumerate(stripped.splitlines(), 1) if line.strip()]
     if len(lines) > 1 and stripped[0] == "{" and lines[0][1].rstrip().endswith("}"):
         try:  # JSONL: one document per line
-            return [(f"{where}:{n}", json.loads(line)) for n, line in lines]
+            json.loads(lines[0][1])
         except (json.JSONDecodeError, RecursionError):
             pass  # a pretty-printed object whose first line happens to end with "}"
-    value = _loads(stripped, where)
+        else:
+            return [(f"{where}:{n}", parse_json(line, f"{where}:{n}")) for n, line in lines]
+    value = parse_json(stripped, where)
     if isinstance(value, list):
+        if not value:
+            raise InputError(f"{where}: an empty list holds no candidate")
         return [(f"{where}[{i}]", v) for i, v in enumerate(value)]
     return [(where, value)]
 

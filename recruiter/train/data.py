@@ -118,7 +118,9 @@ def to_examples(
     is the recorded answer, or with ``reasoning="sheet"`` (v2) the sheet's facts
     (:func:`recruiter.train.targets.sheet_reasoning`) and the recorded status."""
     if reasoning == "sheet" and version == "v1":
-        raise InputError("train.reasoning=sheet needs prompt v2 (v1 prompts have no evidence sheet)")
+        raise InputError(
+            "train.reasoning=sheet needs prompt v2 (v1 prompts have no evidence sheet)"
+        )
     report = FitReport()
     examples = []
     for i, row in enumerate(rows):

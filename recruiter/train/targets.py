@@ -39,7 +39,9 @@ def sheet_reasoning(sheet: Sheet, max_items: int = 3) -> str:
     parts = [skills]
     need = sheet.min_years
     if sheet.years is None:
-        parts.append("no dated roles in the resume" + (f", {need:g} years required" if need else ""))
+        parts.append(
+            "no dated roles in the resume" + (f", {need:g} years required" if need else "")
+        )
     elif need is not None:
         parts.append(f"{sheet.years:g} years vs {need:g} required")
     else:

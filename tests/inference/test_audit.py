@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import threading
 
-from typer.testing import CliRunner
-
 import pytest
+from typer.testing import CliRunner
 
 from recruiter.errors import InputError
 from recruiter.inference.audit import AuditLog, candidate_ref, input_sha256
@@ -145,7 +144,9 @@ def test_verify_and_review_via_cli(tmp_path):
     assert r.exit_code == 0, r.output
     rows = AuditLog(url).rows()
     assert rows[0]["review"] is None
-    assert rows[1]["review"]["final_status"] == "reject" and rows[1]["review"]["reviewer"] == "J. Doe"
+    assert (
+        rows[1]["review"]["final_status"] == "reject" and rows[1]["review"]["reviewer"] == "J. Doe"
+    )
     assert AuditLog(url).verify()["head"]["reviews"]["id"] == 1
     _raw(url, "UPDATE reviews SET final_status='select'")
     bad = runner.invoke(app, ["audit", "verify", "-o", f"audit.url={url}"])

@@ -350,7 +350,22 @@ def test_hostile_chat_requests_are_refused_before_the_queue(served, engine):
         took = _time.perf_counter() - t0
         assert 400 <= r.status_code < 500, (param, r.status_code, r.text[:200])
         err = r.json()["error"]
-        assert set(err) == {"message", "type", "param", "code"} and param in (err["param"] or ""), err
+        assert set(err) == {"message", "type", "param", "code"} and param in (err["param"] or ""), (
+            err
+        )
         assert took < 5, (param, took)
+    # the input policy of every reader: each a 400 naming the problem, never a 500
+    headers = {"content-type": "application/json"}
+    for body, message in (
+        (b'{"candidate_id": "a\\ud800", "role": "x"}', "lone UTF-16 surrogate"),
+        (b'{"role": "a", "role": "b"}', "appears twice"),
+        (b'{"role": NaN}', "NaN"),
+        (b"\xff\xfe", "not UTF-8"),
+    ):
+        r = httpx.post(served.url + "/v1/screen", content=body, headers=headers, timeout=30)
+        assert r.status_code == 400 and message in r.json()["error"]["message"], r.text
+    cand = json.loads((REPO_EXAMPLE / "candidate.json").read_text())
+    r = httpx.post(served.url + "/v1/screen", json={**cand, "role": "\u200b\u200d"}, timeout=30)
+    assert r.status_code == 400 and "invisible" in r.json()["error"]["message"]
     ok = httpx.post(served.url + "/v1/chat/completions", json=base, timeout=120)
     assert ok.status_code == 200
