@@ -485,6 +485,7 @@ for _name, _parts, _summary in (
     ("fairness", ("fairness",), "Counterfactual name/gender/age swaps: flip rates, McNemar, LL144 impact ratios."),
     ("robustness", ("robustness",), "Prompt injection in resumes, determinism, fuzzed inputs."),
     ("evidence", ("evidence",), "Evidence sheet: coverage per field on any data, accuracy on the synthetic corpus."),
+    ("bias-audit", ("bias_audit",), "LL144-style selection rates and impact ratios per category and intersection, historical beside the model."),
     ("job-swap", ("job_swap",), "Selected candidates with their own and a swapped job: does the model read the job?"),
     ("interview-flip", ("interview_flip",), "Synthetic records with interview answers flipped concrete/vague: does the decision move?"),
 ):  # fmt: skip

@@ -432,6 +432,26 @@ class InterviewFlipConfig(Section):
     pairs: int = Field(100, ge=1, description="pairs of the split's records, in id order")
 
 
+class BiasAuditConfig(Section):
+    applicants: str | None = Field(
+        None,
+        description="CSV or JSONL, one application a row: id, outcome and demographic columns "
+        "(`recruiter prepare synth` writes applicants.jsonl as a worked example)",
+    )
+    columns: list[str] = Field(
+        default_factory=list, description="demographic columns to audit, e.g. [sex, race]"
+    )
+    id_column: str = "id"
+    outcome_column: str = Field("decision", description="the recorded outcome column")
+    select_values: list[str] = Field(
+        default_factory=lambda: ["select", "selected", "hire", "hired", "yes", "1", "true"],
+        description="outcome values that mean selected (case-insensitive)",
+    )
+    predictions: str | None = Field(
+        None, description="the model's decisions (an eval run folder or JSONL with id, status)"
+    )
+
+
 class EvalConfig(Section):
     data: str = Field("runs/prepare/synth", description="a `recruiter prepare` output folder")
     split: Literal["train", "validation", "test"] = "test"
@@ -450,6 +470,7 @@ class EvalConfig(Section):
     injection: InjectionConfig = InjectionConfig()
     job_swap: JobSwapConfig = JobSwapConfig()
     interview_flip: InterviewFlipConfig = InterviewFlipConfig()
+    bias_audit: BiasAuditConfig = BiasAuditConfig()
 
 
 class AuditConfig(Section):

@@ -387,15 +387,15 @@ def run(
     command: str = "recruiter eval",
     engine=None,
 ) -> Path:
-    """Run the requested parts (``decisions``, ``evidence``, ``job_swap``, ``interview_flip``,
-    ``fairness``, ``robustness``) into one folder."""
+    """Run the requested parts (``decisions``, ``evidence``, ``bias_audit``, ``job_swap``,
+    ``interview_flip``, ``fairness``, ``robustness``) into one folder."""
     out = Path(cfg.eval.output) if cfg.eval.output else new_run_dir("eval")
     if out.exists():  # checked before the work, not when the results are written
         from ..errors import InputError
 
         raise InputError(f"eval.output={out} already exists; remove it or choose another folder")
     t0 = time.perf_counter()
-    needs_model = any(p != "evidence" for p in what)
+    needs_model = any(p not in ("evidence", "bias_audit") for p in what)
     engine = engine or (_engine(cfg) if needs_model else None)
     result: dict = {"engine": engine.describe() if engine else None, "parts": list(what)}
     if "evidence" in what:
@@ -409,6 +409,10 @@ def run(
             {"id": r.get("id"), "source": r.get("source"), "label": r["label"], **rec}
             for r, rec in zip(rows, records, strict=True)
         ]
+    if "bias_audit" in what:
+        from .bias_audit import bias_audit
+
+        result["bias_audit"] = bias_audit(cfg)
     if "job_swap" in what:
         from .jobswap import job_swap
 

@@ -367,6 +367,11 @@ def render(run_dir: str | Path) -> Path:
 
         lines += evidence_md(result["evidence"])
         images += evidence_plot(result["evidence"], run_dir)
+    if "bias_audit" in result:
+        from .bias_audit import bias_audit_md, bias_audit_plot
+
+        lines += bias_audit_md(result["bias_audit"])
+        images += bias_audit_plot(result["bias_audit"], run_dir)
     if "job_swap" in result:
         from .jobswap import job_swap_md, job_swap_plot
 

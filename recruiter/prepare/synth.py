@@ -590,7 +590,9 @@ def _generate(n_records: int, seed: int, label_noise: float, dup_rate: float, ne
                      "leak": row["leak"], "coverage": ev.get("coverage"), "years": c.get("years_experience"),
                      "min_years": job["min_years"], "languages_ok": ev.get("lang_ok"), "competent": competent,
                      "vague": len(ev.get("asked", ())) - competent, "red_flag": ev.get("flag"),
-                     "competent_skills": [s for s in ev.get("asked", ()) if ev["answers"][s]]})
+                     "competent_skills": [s for s in ev.get("asked", ()) if ev["answers"][s]],
+                     "nationality": ev.get("nationality"),
+                     "native_language": T.LOCALES[ev["locale"]][0] if ev.get("locale") else None})
         if row["kind"] != "spam" and c["candidate_id"] not in seen:
             seen.add(c["candidate_id"])
             candidates.append(c)
@@ -653,13 +655,28 @@ def _jsonl(rows: list[dict]) -> str:
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 
 
+def applicants(corpus: Corpus) -> list[dict]:
+    """The applicant table an HR system keeps beside its decisions, for `recruiter eval
+    bias-audit`'s worked example: record id, nationality, native language and the recorded
+    decision of every application that is not spam. The rule never reads nationality, but a job's
+    mandatory languages fall harder on some native languages than others: the audit shows that
+    adverse impact, which no name swap can."""
+    by_id = {m["id"]: m for m in corpus.meta}
+    return [
+        {"id": r["id"], "nationality": by_id[r["id"]]["nationality"],
+         "native_language": by_id[r["id"]]["native_language"], "decision": by_id[r["id"]]["label"]}
+        for r in corpus.records
+        if by_id[r["id"]]["kind"] != "spam" and by_id[r["id"]].get("nationality")
+    ]  # fmt: skip
+
+
 def write(corpus: Corpus, out_dir: Path) -> dict[str, Path]:
-    """Write records.jsonl, jobs.jsonl, candidates.jsonl and counterfactual.jsonl (the
-    interview-flip pairs of :func:`_counterfactuals`, keyed to records by ``of``) atomically;
-    returns name -> path."""
+    """Write records.jsonl, jobs.jsonl, candidates.jsonl, counterfactual.jsonl (the
+    interview-flip pairs of :func:`_counterfactuals`, keyed to records by ``of``) and
+    applicants.jsonl (:func:`applicants`) atomically; returns name -> path."""
     out_dir = Path(out_dir)
     files = {"records": corpus.records, "jobs": corpus.jobs, "candidates": corpus.candidates,
-             "counterfactual": corpus.counterfactuals}
+             "counterfactual": corpus.counterfactuals, "applicants": applicants(corpus)}
     return {name: atomic_write_text(out_dir / f"{name}.jsonl", _jsonl(rows)) for name, rows in files.items()}
 
 

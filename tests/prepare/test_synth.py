@@ -39,7 +39,7 @@ def test_same_seed_same_bytes_other_seed_differs(tmp_path):
     a = synth.write(synth.generate(300, seed=7), tmp_path / "a")
     b = synth.write(synth.generate(300, seed=7), tmp_path / "b")
     c = synth.write(synth.generate(300, seed=8), tmp_path / "c")
-    assert set(a) == {"records", "jobs", "candidates", "counterfactual"}
+    assert set(a) == {"records", "jobs", "candidates", "counterfactual", "applicants"}
     for name in a:
         assert a[name].name == f"{name}.jsonl"
         assert a[name].read_bytes() == b[name].read_bytes(), name
