@@ -589,6 +589,35 @@ def create_app(cfg, engine=None) -> FastAPI:
             with model.disable_adapter():
                 return generate_chat(model, engine.tokenizer, messages, **kwargs)
 
+        t_start = time.perf_counter()
+
+        def audit_chat(text: str) -> None:
+            """A chat completion on the recruiter model is a decision too: audited like one
+            (the messages only as a hash; the answer's fields when it is a decision JSON)."""
+            if audit is None or not use_adapter:
+                return
+            ident = engine.describe()
+            rec = {
+                "request_id": completion_id,
+                "model": ident["model"],
+                "base_sha256": ident.get("base_sha256"),
+                "adapter_sha256": ident["adapter_sha256"],
+                "prompt_version": ident["prompt_version"],
+                "engine": ident.get("settings"),
+                "flags": ["chat:caller-built prompt"],
+                "latency_ms": round((time.perf_counter() - t_start) * 1000, 1),
+                "advisory": True,
+            }
+            try:
+                answer = json.loads(text)
+            except ValueError:
+                answer = None
+            if isinstance(answer, dict) and answer.get("status") in ("select", "reject"):
+                rec.update(reasoning=str(answer.get("reasoning", "")), status=answer["status"])
+            else:
+                rec["error"] = "the answer is not a decision JSON"
+            audit.append_many([{"messages": messages}], [rec], channel="chat")
+
         job = _submit("call", call)
         base = {
             "id": completion_id,
@@ -599,6 +628,7 @@ def create_app(cfg, engine=None) -> FastAPI:
         if not req.stream:
             result = await _wait(job)
             metrics.tokens.inc(result.completion_tokens)
+            await asyncio.to_thread(audit_chat, result.text)
             choice = {
                 "index": 0,
                 "message": {"role": "assistant", "content": result.text},
@@ -613,7 +643,8 @@ def create_app(cfg, engine=None) -> FastAPI:
             }
         include_usage = bool((req.stream_options or {}).get("include_usage"))
         return StreamingResponse(
-            _sse(job, streamer, base, include_usage, metrics), media_type="text/event-stream"
+            _sse(job, streamer, base, include_usage, metrics, audit_chat),
+            media_type="text/event-stream",
         )
 
     async def _relay(raw: dict, stream: bool):
@@ -653,9 +684,9 @@ def _usage(result) -> dict:
     }
 
 
-def _sse(job, streamer, base: dict, include_usage: bool, metrics):
+def _sse(job, streamer, base: dict, include_usage: bool, metrics, on_done=None):
     """Server-sent events for one streamed completion (a sync generator: Starlette runs it in a
-    thread, which is what the blocking streamer needs)."""
+    thread, which is what the blocking streamer needs); ``on_done(text)`` audits the answer."""
 
     def event(delta: dict, finish: str | None = None, **extra) -> str:
         chunk = {
@@ -673,6 +704,8 @@ def _sse(job, streamer, base: dict, include_usage: bool, metrics):
                 yield event({"content": piece})
         result = job.future.result(timeout=60)
         metrics.tokens.inc(result.completion_tokens)
+        if on_done is not None:
+            on_done(result.text)
         yield event({}, result.finish_reason)
         if include_usage:
             chunk = {

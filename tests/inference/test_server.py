@@ -369,3 +369,21 @@ def test_hostile_chat_requests_are_refused_before_the_queue(served, engine):
     assert r.status_code == 400 and "invisible" in r.json()["error"]["message"]
     ok = httpx.post(served.url + "/v1/chat/completions", json=base, timeout=120)
     assert ok.status_code == 200
+
+
+def test_chat_on_the_recruiter_model_is_audited_and_the_base_model_is_not(served, engine, tiny_cfg):
+    from recruiter.inference.audit import AuditLog
+
+    log = AuditLog(tiny_cfg.audit.url)
+    before = log.count()
+    body = {"model": tiny_cfg.serve.adapter_id, "messages": HELLO, "max_tokens": 8}
+    r = httpx.post(served.url + "/v1/chat/completions", json=body, timeout=120)
+    assert r.status_code == 200, r.text
+    rows = log.rows()
+    assert len(rows) == before + 1 and rows[-1]["channel"] == "chat"
+    assert rows[-1]["request_id"] == r.json()["id"] and "three words" not in json.dumps(rows[-1])
+    r = httpx.post(
+        served.url + "/v1/chat/completions", json={**body, "model": engine.llm}, timeout=120
+    )
+    assert r.status_code == 200 and log.count() == before + 1
+    assert log.verify()["ok"]
