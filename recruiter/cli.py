@@ -386,15 +386,25 @@ def retrieval_eval(
 @retrieval_app.command("index")
 @handles_errors
 def retrieval_index(
-    pool: Annotated[Path, typer.Option("--pool", help="Candidates: JSONL file or folder.")],
     output: Annotated[Path, typer.Option("--output", help="Index folder to create.")],
+    pool: Annotated[
+        Path | None, typer.Option("--pool", help="Candidates: JSONL file or folder.")
+    ] = None,
+    jobs: Annotated[
+        Path | None, typer.Option("--jobs", help="Jobs (JSONL/folder): a candidate -> jobs index.")
+    ] = None,
     config: ConfigOpt = None,
     override: OverrideOpt = None,
 ) -> None:
-    """Encode a candidate pool with the retriever's tower into a persisted FAISS index."""
-    from .retrieval.pool import index_pool
+    """Encode a candidate pool (or, with --jobs, job ads) with the retriever's tower into a
+    persisted FAISS index; `shortlist --pool INDEX` / `shortlist --candidate C --jobs INDEX`."""
+    from .errors import InputError
+    from .retrieval.pool import index_jobs, index_pool
 
-    out.print(index_pool(_load(config, override), pool, output))
+    if (pool is None) == (jobs is None):
+        raise InputError("give one of --pool (candidates) or --jobs (job ads)")
+    cfg = _load(config, override)
+    out.print(index_pool(cfg, pool, output) if pool else index_jobs(cfg, jobs, output))
 
 
 @retrieval_app.command("shortlist")
@@ -412,7 +422,8 @@ def retrieval_shortlist(
         Path | None, typer.Option("--candidate", help="Candidate JSON: rank jobs for it.")
     ] = None,
     jobs: Annotated[
-        Path | None, typer.Option("--jobs", help="Jobs JSONL, with --candidate.")
+        Path | None,
+        typer.Option("--jobs", help="Jobs (JSONL/folder) or a job index, with --candidate."),
     ] = None,
     top_k: Annotated[int, typer.Option("--top-k")] = 20,
 ) -> None:

@@ -55,6 +55,31 @@ def index_pool(cfg: RecruiterConfig, pool: Path, output: Path) -> str:
     return f"{len(ids)} candidates ({'HNSW' if index.is_hnsw else 'exact'}) -> {output}"
 
 
+def index_jobs(cfg: RecruiterConfig, jobs: Path, output: Path) -> str:
+    """Encode ``jobs`` (JSON/JSONL file or folder) with the job tower into an index folder at
+    ``output`` (atomically): the candidate -> jobs direction of ``shortlist --candidate``."""
+    r = cfg.retrieval
+    found = [
+        validate(v, "job", where) for where, v in collect([str(jobs)], cfg.live.max_input_bytes)
+    ]
+    ids = [str(j.get("job_id") or f"job-{i + 1:04d}") for i, j in enumerate(found)]
+    if len(set(ids)) != len(ids):
+        raise InputError(f"{jobs}: job ids repeat")
+    retriever = _require_retriever(cfg)
+    index = VectorIndex(
+        128, r.index_kind, r.hnsw_threshold, r.hnsw_m, r.ef_construction, r.ef_search
+    )
+    index.add(ids, retriever.job_vectors(found))
+    with atomic_dir(output) as tmp:
+        index.save(tmp)
+        text = "".join(
+            json.dumps({**j, "job_id": i}, ensure_ascii=False) + "\n"
+            for j, i in zip(found, ids, strict=True)
+        )
+        atomic_write_text(tmp / "jobs.jsonl", text)
+    return f"{len(ids)} jobs ({'HNSW' if index.is_hnsw else 'exact'}) -> {output}"
+
+
 def shortlist(
     cfg: RecruiterConfig,
     job: Path | None = None,
@@ -77,5 +102,10 @@ def shortlist(
             return retriever.shortlist_index(j, index, store, k=top_k, commute_km=km)
         return retriever.shortlist(j, _candidates(pool, max_bytes), k=top_k, commute_km=km)
     c = load_and_validate(candidate, "candidate")
+    if (jobs / "index.json").is_file():
+        index = VectorIndex.load(jobs)
+        lines = (jobs / "jobs.jsonl").read_text(encoding="utf-8").splitlines()
+        store = {j["job_id"]: j for j in map(json.loads, lines)}
+        return retriever.jobs_for_index(c, index, store, k=top_k, commute_km=km)
     js = [validate(v, "job", where) for where, v in collect([str(jobs)], max_bytes)]
     return {"ranked": retriever.jobs_for(c, js, k=top_k, commute_km=km)}

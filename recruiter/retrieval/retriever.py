@@ -227,6 +227,41 @@ class Retriever:
         )
         return {"ranked": ranked, "excluded": excluded, "searched": len(ids), "pool": len(index)}
 
+    def jobs_for_index(
+        self,
+        candidate: Mapping,
+        index: VectorIndex,
+        store: Mapping[str, Mapping],
+        k: int = 20,
+        oversample: int = 10,
+        commute_km: float = 60.0,
+    ) -> dict:
+        """Jobs for one candidate from a persisted job index (``retrieval index --jobs``): ANN
+        search for ``k * oversample`` jobs, the hard filters on those, widened x4 until ``k``
+        pass; re-scored like :meth:`jobs_for`. ``store`` maps a job id to its job dict."""
+        cvec = self.candidate_vectors([candidate])[0]
+        want = k * oversample
+        while True:
+            (ids,), _ = index.search(cvec, min(want, len(index)))
+            passed, excluded = [], []
+            for jid in ids:
+                res = apply_filters(candidate, store[jid], commute_km)
+                if res.passed:
+                    passed.append(jid)
+                else:
+                    excluded.append({"job_id": jid, **res.as_dict()})
+            if len(passed) >= k or want >= len(index):
+                break
+            want *= 4
+        top = passed[:k]
+        jvecs = index.vectors(top)
+        out = []
+        for jid, jvec in zip(top, jvecs, strict=True):
+            (row,) = self.rescore(store[jid], [candidate], cvec[None, :], jvec)
+            out.append({"job_id": jid, "title": store[jid].get("title"), **row})
+        out.sort(key=lambda r: -r["score"])
+        return {"ranked": out, "excluded": excluded, "searched": len(ids), "pool": len(index)}
+
     def jobs_for(
         self, candidate: Mapping, jobs: Sequence[Mapping], k: int = 20, commute_km: float = 60.0
     ) -> list[dict]:

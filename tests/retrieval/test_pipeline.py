@@ -129,3 +129,39 @@ def test_retrieval_eval_of_a_trained_model(trained, tmp_path):
         == first["ranking"]["systems"]["retriever (towers)"]
     )
     assert (folder / "report.md").is_file()
+
+
+def test_job_index_for_the_candidate_direction_matches_the_in_memory_ranking(
+    trained, prepared_synth, tmp_path
+):
+    """`retrieval index --jobs` + `shortlist --candidate C --jobs INDEX` rank what jobs_for ranks."""
+    from typer.testing import CliRunner
+
+    from recruiter.cli import app
+    from recruiter.retrieval.retriever import Retriever
+
+    _, out = trained
+    retriever = Retriever.load(out / "model")
+    corpus = prepared_synth.parent / "synth"
+    cand = json.loads((corpus / "candidates.jsonl").read_text().splitlines()[0])
+    jobs = [json.loads(x) for x in (corpus / "jobs.jsonl").read_text().splitlines()]
+    (tmp_path / "cand.json").write_text(json.dumps(cand))
+    runner = CliRunner()
+    model = ["-o", f"retrieval.model={out / 'model'}"]
+    r = runner.invoke(
+        app,
+        ["retrieval", "index", "--jobs", str(corpus / "jobs.jsonl"), "--output",
+         str(tmp_path / "jidx"), *model],
+    )  # fmt: skip
+    assert r.exit_code == 0 and f"{len(jobs)} jobs" in r.output, r.output
+    r = runner.invoke(
+        app,
+        ["retrieval", "shortlist", "--candidate", str(tmp_path / "cand.json"), "--jobs",
+         str(tmp_path / "jidx"), "--top-k", "3", *model],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    from_index = json.loads(r.stdout)
+    in_memory = retriever.jobs_for(cand, jobs, k=3)
+    assert [x["job_id"] for x in from_index["ranked"]] == [x["job_id"] for x in in_memory]
+    bad = runner.invoke(app, ["retrieval", "index", "--output", str(tmp_path / "x"), *model])
+    assert bad.exit_code == 2
