@@ -439,14 +439,48 @@ def retrieval_shortlist(
 # ------------------------------------------------------------------------------------ eval
 
 
-def _eval(ctx_parts, config, override, data, split, output):
+def _eval(ctx_parts, config, override, data, split, output, inputs=None):
     options = {"eval.data": data, "eval.split": split or None, "eval.output": output}
     cfg = _load(config, override, options)
     from .eval import run
 
+    if inputs:
+        cfg = _prepare_whole(cfg, inputs)
+
     folder = run(cfg, ctx_parts, command=_command_line())
     out.print((folder / "report.md").read_text(), markup=False, highlight=False)
     out.print(str(folder))
+
+
+def _prepare_whole(cfg, inputs: list[Path]):
+    """``eval --input``: prepare the files whole (no train/validation split) into a folder
+    beside the eval run and evaluate every record; the baselines train on eval.baseline_data
+    (default: the eval.data given, e.g. the synthetic corpus)."""
+    from .config import SplitConfig
+    from .errors import InputError
+    from .prepare import run as prepare_run
+    from .storage import new_run_dir
+
+    if cfg.eval.data == cfg.eval.baseline_data:
+        raise InputError("eval.baseline_data must differ from the prepared input")
+    whole = new_run_dir("prepare", "eval-input")
+    p = cfg.prepare.model_copy(
+        update={
+            "inputs": [str(i) for i in inputs],
+            "output": str(whole),
+            "split": SplitConfig(train=0.0, validation=0.0, test=1.0),
+        }
+    )
+    folder = prepare_run(cfg.model_copy(update={"prepare": p}), command=_command_line())
+    e = cfg.eval.model_copy(
+        update={
+            "baseline_data": cfg.eval.baseline_data or cfg.eval.data,
+            "data": str(folder),
+            "split": "test",
+        }
+    )
+    err.print(f"prepared {', '.join(map(str, inputs))} whole -> {folder}", highlight=False)
+    return cfg.model_copy(update={"eval": e})
 
 
 DataOpt = Annotated[Path | None, typer.Option("--data", help="Prepared folder; sets eval.data.")]
@@ -466,12 +500,21 @@ def eval_cmd(
     all_parts: Annotated[
         bool, typer.Option("--all", help="Decisions, fairness and robustness.")
     ] = False,
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--input",
+            "-i",
+            help="Raw export(s) to prepare whole and evaluate record by record (presets and "
+            "column overrides as `recruiter prepare`); baselines train on --data's train split.",
+        ),
+    ] = None,
 ) -> None:
     """Decision quality on a prepared split beside majority, TF-IDF and retriever baselines."""
     if ctx.invoked_subcommand:
         return
     parts = ("decisions", "fairness", "robustness") if all_parts else ("decisions",)
-    _eval(parts, config, override, data, split, output)
+    _eval(parts, config, override, data, split, output, inputs)
 
 
 def _eval_part(name: str, parts: tuple[str, ...], summary: str) -> None:

@@ -111,9 +111,10 @@ class DedupConfig(Section):
 
 
 class SplitConfig(Section):
-    train: float = Field(0.70, gt=0, lt=1)
-    validation: float = Field(0.15, gt=0, lt=1)
-    test: float = Field(0.15, gt=0, lt=1)
+    # 0 is allowed: `recruiter eval --input FILE` prepares a held-out file whole (0 / 0 / 1)
+    train: float = Field(0.70, ge=0, le=1)
+    validation: float = Field(0.15, ge=0, le=1)
+    test: float = Field(0.15, ge=0, le=1)
     group_by_job: bool = True
     max_group_frac: float = Field(
         0.1,
@@ -454,6 +455,12 @@ class BiasAuditConfig(Section):
 
 class EvalConfig(Section):
     data: str = Field("runs/prepare/synth", description="a `recruiter prepare` output folder")
+    baseline_data: str | None = Field(
+        None,
+        description="prepared folder whose train split trains the baselines and whose "
+        "validation split tunes the threshold; null = eval.data (set it when eval.data is a "
+        "held-out file prepared whole: `recruiter eval --input`)",
+    )
     split: Literal["train", "validation", "test"] = "test"
     output: str | None = Field(None, description="run folder; default runs/eval/<timestamp>")
     max_examples: int | None = Field(None, ge=1, description="subset of the split")

@@ -152,7 +152,7 @@ def _faithfulness(cfg, records: list[dict], rows: list[dict]) -> tuple[dict | No
 def decisions(cfg: RecruiterConfig, engine=None) -> tuple[dict, list[dict], list[dict]]:
     e = cfg.eval
     rows = read_split(e.data, e.split, e.max_examples)
-    train_rows = read_split(e.data, "train")
+    train_rows = read_split(e.baseline_data or e.data, "train")
     engine = engine or _engine(cfg)
     core = score_split(
         engine, rows, train_rows, seed=cfg.seed,
@@ -166,7 +166,7 @@ def decisions(cfg: RecruiterConfig, engine=None) -> tuple[dict, list[dict], list
     threshold = None
     notes = []
     if e.tune_threshold:
-        val = read_split(e.data, "validation", e.max_validation_examples)
+        val = read_split(e.baseline_data or e.data, "validation", e.max_validation_examples)
         val_records, _ = engine.decide_all(val, channel="eval", label="validation decisions")
         threshold = tune_threshold(
             [r["label"] for r in val], [v.get("p_select") for v in val_records]

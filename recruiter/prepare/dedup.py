@@ -253,8 +253,11 @@ def deduplicate(
     num_perm: int = NUM_PERM,
     seed: int = 1,
     n_examples: int = 5,
+    max_named: int = 200,
 ) -> DedupResult:
-    """Remove exact and near duplicates; keep one record per cluster.
+    """Remove exact and near duplicates; keep one record per cluster. The report names the
+    clusters (members, labels, which one was kept): every label conflict first, then the
+    largest, ``max_named`` in all.
 
     ``on_conflict`` decides clusters whose members carry different labels (the same
     application text judged both ``select`` and ``reject``):
@@ -313,12 +316,24 @@ def deduplicate(
     cluster_of: dict[str, str] = {}
     n_conflicts = n_conflict_dropped = n_conflict_records = 0
     keep_idx: dict[int, int] = {}
+    named: list[dict] = []  # every multi-record cluster, named, for the report
     for root, members in clusters.items():
         cid = ids[members[0]]
         for i in members:
             cluster_of[ids[i]] = cid
         keep = members[0]
         labels = Counter(records[i].get(label_key) for i in members)
+        entry = None
+        if len(members) > 1:
+            entry = {
+                "cluster": cid,
+                "size": len(members),
+                "members": [ids[i] for i in members[:20]],
+                "labels": {str(k): v for k, v in sorted(labels.items(), key=lambda kv: str(kv[0]))},
+                "conflict": len(labels) > 1,
+                "kept": None,
+            }
+            named.append(entry)
         if len(labels) > 1:
             n_conflicts += 1
             top = labels.most_common()
@@ -328,6 +343,8 @@ def deduplicate(
                 continue
             if on_conflict == "majority":
                 keep = next(i for i in members if records[i].get(label_key) == top[0][0])
+        if entry is not None:
+            entry["kept"] = ids[keep]
         keep_idx[keep] = root
     for i in sorted(keep_idx):
         rec = dict(records[i])
@@ -353,6 +370,10 @@ def deduplicate(
         "n_near_pairs": len(pairs),
         "example_pairs": [
             {"a": ids[a], "b": ids[b], "jaccard": round(j, 4)} for a, b, j in examples
+        ],
+        # the clusters themselves: every label conflict, then the largest others (capped)
+        "clusters": sorted(named, key=lambda c: (not c["conflict"], -c["size"], c["cluster"]))[
+            :max_named
         ],
         "n_label_conflict_clusters": n_conflicts,
         "n_conflict_clusters_dropped": n_conflict_dropped,

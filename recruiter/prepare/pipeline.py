@@ -91,7 +91,7 @@ def run(cfg: RecruiterConfig, command: str = "recruiter prepare") -> Path:
         atomic_write_json(
             tmp / "report.json", {"stages": stages, "dedup": dedup_report, "split": split_report}
         )
-        atomic_write_text(tmp / "report.md", _markdown(stages, split_report))
+        atomic_write_text(tmp / "report.md", _markdown(stages, split_report, dedup_report))
         _plot(stages, tmp / "report.png")
         write_manifest(
             tmp,
@@ -288,7 +288,7 @@ def _split(records, p: PrepareConfig, seed: int, stages, stage, done):
 # ------------------------------------------------------------------------------------ report
 
 
-def _markdown(stages: dict, split_report: dict) -> str:
+def _markdown(stages: dict, split_report: dict, dedup: dict | None = None) -> str:
     lines = ["# prepare report", "", "| stage | records out | details |", "|---|---:|---|"]
     for name, info in stages.items():
         details = {k: v for k, v in info.items() if k not in ("records_out", "seconds")}
@@ -298,6 +298,24 @@ def _markdown(stages: dict, split_report: dict) -> str:
         f"Leakage across splits (shared group keys): **{split_report['leakage']['total_shared']}**",
         "",
     ]
+    clusters = (dedup or {}).get("clusters") or []
+    if clusters:
+        params = dedup.get("params", {})
+        lines += [
+            f"## Duplicate clusters (near-duplicate Jaccard >= {params.get('threshold')}, "
+            "`prepare.dedup.threshold`; label conflicts first; all in report.json)",
+            "",
+            "| cluster | size | labels | kept | members (first 5) |",
+            "|---|---:|---|---|---|",
+        ]
+        for c in clusters[:30]:
+            labels = ", ".join(f"{k}: {v}" for k, v in c["labels"].items())
+            flag = " **conflict**" if c["conflict"] else ""
+            lines.append(
+                f"| {c['cluster']} | {c['size']} | {labels}{flag} | {c['kept'] or 'dropped'} | "
+                f"{', '.join(c['members'][:5])} |"
+            )
+        lines.append("")
     return "\n".join(lines)
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from pathlib import Path
 
 import pytest
 
 from recruiter.inference.preflight import preflight
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 class FakeEngine:
@@ -184,3 +187,31 @@ def test_an_existing_output_folder_is_refused_before_any_work(tmp_path):
     with pytest.raises(InputError, match="already exists"):
         run(cfg, ("evidence",))
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+def test_a_held_out_file_is_prepared_whole_and_every_record_evaluated(
+    tiny_cfg, prepared_synth, tmp_path
+):
+    """`recruiter eval --input FILE`: no split of the file (0 / 0 / 1), every record decided,
+    the baselines trained on --data's train split."""
+    from recruiter import config
+    from recruiter.cli import _prepare_whole
+    from recruiter.eval import run
+    from recruiter.prepare import synth
+    from recruiter.splits import read_split
+
+    paths = synth.write(synth.generate(60, seed=11, dup_rate=0, near_dup_rate=0), tmp_path / "s")
+    cfg = config.load(
+        REPO / "configs" / "tiny.yaml",
+        [f"eval.data={prepared_synth}", f"eval.output={tmp_path / 'ev'}", "eval.tune_threshold=false",
+         "retrieval.model=null", "eval.bootstrap=50"],
+    )  # fmt: skip
+    cfg = _prepare_whole(cfg, [paths["records"]])
+    assert cfg.eval.baseline_data == str(prepared_synth) and cfg.eval.split == "test"
+    whole = read_split(cfg.eval.data, "test")
+    assert len(whole) > 40  # spam and cleaning aside, the file is all test
+    for empty in ("train", "validation"):
+        assert (Path(cfg.eval.data) / f"{empty}.jsonl").read_text() == ""
+    out = run(cfg, ("decisions",), engine=FakeEngine())
+    result = json.loads((out / "eval.json").read_text())["decisions"]
+    assert result["systems"]["model"]["n"] == len(whole)

@@ -174,6 +174,11 @@ def test_conflicting_labels(labels, policy, kept, label):
     else:
         assert ids == [kept, "z"] and res.records[0]["label"] == label
         assert res.cluster_of[kept] == "a"
+    # the report names the cluster, its labels and what was kept
+    (named,) = res.report["clusters"]
+    assert named["cluster"] == "a" and named["size"] == len(labels) and named["conflict"]
+    assert named["members"] == list("abc")[: len(labels)] and named["kept"] == kept
+    assert sum(named["labels"].values()) == len(labels)
 
 
 def test_empty_records_are_not_clustered_and_ids_must_be_unique():
