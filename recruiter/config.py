@@ -233,6 +233,12 @@ class TrainConfig(Section):
         "(output); sheet = the evidence sheet's facts, no verdict, so the status token carries "
         "the decision (prompt v2 only; see recruiter/train/targets.py)",
     )
+    calibrate: bool = Field(
+        False,
+        description="tune the P(select) threshold on the chosen step's validation decisions and "
+        "ship it in recruiter.json (the engine decides select when P(select) >= it); needs "
+        "train.reasoning=sheet, whose reasoning states no verdict a threshold could contradict",
+    )
     epochs: float = Field(2.0, gt=0)
     max_steps: int = Field(-1, description="> 0 stops after this many optimizer steps")
     batch_size: int = Field(

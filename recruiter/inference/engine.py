@@ -199,6 +199,9 @@ class Engine:
         self.adapter_sha256 = adapter_sha256(self.adapter_dir)
         self.base_sha256 = weights_sha256(base_path)
         self.prompt_budget = prompt_budget or meta.get("prompt_budget", DEFAULT_PROMPT_BUDGET)
+        # an adapter calibrated on its validation decisions (train.calibrate) ships the P(select)
+        # threshold its status follows; otherwise the greedy status (P(select) >= 0.5)
+        self.decision_threshold = meta.get("decision_threshold")
         self.matcher = default_matcher(self.evidence_threshold)
         self.max_new_tokens = max_new_tokens
         self.retry_max_new_tokens = retry_max_new_tokens
@@ -239,6 +242,10 @@ class Engine:
             "max_new_tokens": max_new_tokens,
             "constrained": constrained,
             "merged": bool(merge and self.adapter_dir is not None and self.precision != "nf4"),
+            "decision_threshold": self.decision_threshold,
+            "threshold_reason": "the adapter's, tuned on its validation decisions"
+            if self.decision_threshold is not None
+            else "greedy status (P(select) >= 0.5)",
         }
         model, tokenizer = load_causal_lm(
             base_path, self.precision, self.device, attention=attention
@@ -421,6 +428,9 @@ class Engine:
             f"{self.retry_max_new_tokens} tokens (after one retry)"
         )
         parsed = res.parsed if res.valid else None
+        t = self.decision_threshold
+        if parsed is not None and t is not None and res.p_select is not None:
+            parsed = {**parsed, "status": "select" if res.p_select >= t else "reject"}
         return decision_record(cand, parsed, res.p_select, ms, flags, self.describe(), error, sheet)
 
 

@@ -100,6 +100,7 @@ class RemoteEngine:
             meta, evidence_match_threshold, local_adapter
         )
         self.matcher = default_matcher(threshold)
+        self.decision_threshold = meta.get("decision_threshold")  # as the local Engine
         self.tokenizer = AutoTokenizer.from_pretrained(resolve_llm(llm))
         self.max_new_tokens = max_new_tokens
         self.retry_max_new_tokens = retry_max_new_tokens
@@ -163,6 +164,9 @@ class RemoteEngine:
             ) from None
         error = "the remote model did not produce a schema-valid decision (after one retry)"
         ms = (time.perf_counter() - t0) * 1000
+        t = self.decision_threshold
+        if parsed is not None and t is not None and p is not None:
+            parsed = {**parsed, "status": "select" if p >= t else "reject"}
         return decision_record(cand, parsed, p, ms, flags, self.describe(), error, sheet)
 
     def decide(self, candidates: Sequence[Mapping], audit=None, channel: str = "api") -> list[dict]:

@@ -177,10 +177,19 @@ def _selection_line(t: dict) -> str:
         f"{_fmt(h['select_rate'])} (true {_fmt(h['true_select_rate'])}), loss {_fmt(h['eval_loss'])}"
         for h in history
     )
+    cal = t.get("calibration")
+    calibrated = (
+        f". Status threshold: P(select) >= {cal['threshold']:.3f}, tuned on step {cal['step']}'s "
+        f"{cal['n']} validation decisions (macro-F1 {_fmt(cal['macro_f1_greedy'])} greedy -> "
+        f"{_fmt(cal['macro_f1_at_threshold'])}; the same records chose the step, so that "
+        "validation figure is optimistic: the test split below is the measure)"
+        if cal
+        else ""
+    )
     return (
         f"Chosen by validation decisions ({history[0]['n']} records through the inference "
         f"engine, macro-F1 with AUC as tie-break): {steps}; validation loss of the chosen "
-        f"checkpoint {_fmt(t.get('best_eval_loss'))}"
+        f"checkpoint {_fmt(t.get('best_eval_loss'))}{calibrated}"
     )
 
 

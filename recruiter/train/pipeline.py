@@ -176,6 +176,12 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
     if cfg.runtime.num_threads:
         torch.set_num_threads(cfg.runtime.num_threads)
 
+    if t.calibrate and (t.reasoning != "sheet" or t.select_by != "decisions"):
+        raise InputError(
+            "train.calibrate needs train.reasoning=sheet and train.select_by=decisions (the "
+            "threshold is tuned on the selection's validation decisions and must not contradict "
+            "a verdict in the reasoning)"
+        )
     # 1. validate inputs before writing anything
     train_rows = data_mod.read_split(t.data, "train", t.max_train_examples)
     train_rows, injected = inject_rows(train_rows, t.injection_rate, cfg.seed)
@@ -340,6 +346,16 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
         f"{throughput.last.get('tokens_per_second', 0):.0f} tokens/s -> {run_dir / 'adapter'}",
         highlight=False,
     )
+
+    if t.calibrate and selector is not None:
+        from .selection import calibrate
+
+        cal = calibrate(run_dir)
+        console.print(
+            f"[bold]train[/] P(select) threshold {cal['threshold']:.3f} (validation macro-F1 "
+            f"{cal['macro_f1_greedy']:.3f} greedy -> {cal['macro_f1_at_threshold']:.3f})",
+            highlight=False,
+        )
 
     # 5. decision metrics on the test split + model card
     if t.evaluate_test:

@@ -128,3 +128,52 @@ class DecisionEvalCallback(TrainerCallback):
             }
         )
         atomic_write_json(self.run_dir / "selection.json", {"evaluations": self.history})
+
+
+def calibrate(run_dir: str | Path) -> dict:
+    """Tune the P(select) threshold on the chosen step's validation decisions and ship it.
+
+    The step with the best selection score is the adapter's (``selection.json``); its
+    decisions (``selection/step-N.jsonl``) give the threshold that maximises validation
+    macro-F1 (:func:`recruiter.eval.metrics.tune_threshold`). It is written into the adapter's
+    ``recruiter.json`` as ``decision_threshold`` (the engine then decides ``select`` when
+    P(select) >= it) and into ``training.json`` as ``calibration``, with the validation
+    macro-F1 before and after. For adapters trained with ``train.reasoning=sheet`` only: their
+    reasoning states facts and no verdict, so moving the threshold cannot contradict it.
+    """
+    from ..eval.metrics import tune_threshold
+
+    run_dir = Path(run_dir)
+    history = json.loads((run_dir / "selection.json").read_text())["evaluations"]
+    best = max(history, key=lambda h: h[SCORE_KEY])
+    rows = [
+        json.loads(x)
+        for x in (run_dir / "selection" / f"step-{best['step']}.jsonl").read_text().splitlines()
+        if x
+    ]
+    y = [r["label"] for r in rows]
+    p = [r.get("p_select") for r in rows]
+    threshold = tune_threshold(y, p)
+    at = [None if v is None else ("select" if v >= threshold else "reject") for v in p]
+    after = decision_metrics(y, at, p)
+    result = {
+        "step": best["step"],
+        "threshold": round(threshold, 6),
+        "n": len(rows),
+        "macro_f1_greedy": best["macro_f1"],
+        "macro_f1_at_threshold": after["macro_f1"],
+        "select_rate_at_threshold": after["select_rate"],
+        "tuned_on": "the chosen step's validation decisions (the same records that chose it)",
+    }
+    meta_path = run_dir / "adapter" / ADAPTER_META
+    meta = json.loads(meta_path.read_text())
+    if meta.get("reasoning_target") != "sheet":
+        raise ValueError("calibration needs an adapter trained with train.reasoning=sheet")
+    meta["decision_threshold"] = result["threshold"]
+    atomic_write_json(meta_path, meta)
+    training_path = run_dir / "training.json"
+    if training_path.is_file():
+        training = json.loads(training_path.read_text())
+        training["calibration"] = result
+        atomic_write_json(training_path, training)
+    return result

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
 from recruiter.train.selection import SCORE_KEY, DecisionEvalCallback, selection_score
 
 
@@ -82,3 +84,34 @@ def test_the_trainer_chooses_by_the_decision_score_unless_told_loss(tiny_cfg, tm
     by_loss = tiny_cfg.train.model_copy(update={"select_by": "loss"})
     args = to_sft_config(by_loss, tmp_path, device="cpu", precision="fp32", seed=0)
     assert args.metric_for_best_model == "eval_loss" and not args.greater_is_better
+
+
+def test_calibrate_tunes_the_threshold_on_the_chosen_step_and_ships_it(tmp_path):
+    from recruiter.train.selection import calibrate
+
+    (tmp_path / "selection").mkdir()
+    (tmp_path / "adapter").mkdir()
+    # step 2 was chosen; its model ranks perfectly but says select for nobody at 0.5
+    rows = [{"label": "select", "p_select": 0.3 + i / 100} for i in range(5)]
+    rows += [{"label": "reject", "p_select": 0.05 + i / 100} for i in range(5)]
+    (tmp_path / "selection" / "step-2.jsonl").write_text(
+        "".join(
+            json.dumps({"id": str(i), "status": "reject", **r}) + "\n" for i, r in enumerate(rows)
+        )
+    )
+    history = [
+        {"step": 1, "macro_f1": 0.2, "decision_score": 0.2},
+        {"step": 2, "macro_f1": 0.333, "decision_score": 0.334},
+    ]
+    (tmp_path / "selection.json").write_text(json.dumps({"evaluations": history}))
+    meta = tmp_path / "adapter" / "recruiter.json"
+    meta.write_text(json.dumps({"prompt_version": "v2", "reasoning_target": "sheet"}))
+    (tmp_path / "training.json").write_text("{}")
+    cal = calibrate(tmp_path)
+    assert cal["step"] == 2 and cal["macro_f1_at_threshold"] == 1.0
+    assert 0.09 < cal["threshold"] <= 0.3  # between the highest reject and the lowest select
+    assert json.loads(meta.read_text())["decision_threshold"] == cal["threshold"]
+    assert json.loads((tmp_path / "training.json").read_text())["calibration"] == cal
+    meta.write_text(json.dumps({"prompt_version": "v2", "reasoning_target": "recorded"}))
+    with pytest.raises(ValueError, match="reasoning=sheet"):
+        calibrate(tmp_path)
