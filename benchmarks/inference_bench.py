@@ -60,7 +60,7 @@ def rows(n: int, prepared: Path, scenario: str = "mixed") -> list[dict]:
     as ``recruiter screen`` sees a pool)."""
     from collections import Counter
 
-    from recruiter.train.data import read_split
+    from recruiter.splits import read_split
 
     if scenario == "mixed":
         return read_split(prepared, "test", n)

@@ -36,12 +36,12 @@ def examples(n: int, prepared: Path | None):
     from transformers import AutoTokenizer
 
     from recruiter.models import resolve_llm
-    from recruiter.train import data
+    from recruiter.splits import read_split
 
     tok = AutoTokenizer.from_pretrained(resolve_llm("smollm2-135m-instruct"))
     if prepared is None:
         prepared = REPO / "runs" / "prepare" / "synth"
-    rows = data.read_split(prepared, "train", n)
+    rows = read_split(prepared, "train", n)
     return rows, tok
 
 

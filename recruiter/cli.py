@@ -272,7 +272,12 @@ def train_cmd(
     cfg = _load(config, override, {"train.data": data, "train.output": output})
     from .train import run
 
-    out.print(str(run(cfg, command=_command_line())))
+    run_dir = run(cfg, command=_command_line())
+    if cfg.train.evaluate_test:
+        from .eval.trained import evaluate_run
+
+        evaluate_run(run_dir, cfg)
+    out.print(str(run_dir))
 
 
 @train_app.command("evaluate")
@@ -289,8 +294,8 @@ def train_evaluate(
     ] = None,
 ) -> None:
     """Test-split decision metrics of an adapter beside TF-IDF and majority baselines."""
-    from .eval.metrics import headline
-    from .train.evaluate import evaluate_run
+    from .eval.trained import evaluate_run
+    from .metrics import headline
 
     cfg = _load(config, override)
     result = evaluate_run(run_dir, cfg, data=str(data) if data else None, name=name)

@@ -90,7 +90,7 @@ def flip_metrics(pairs: Sequence[tuple[dict, dict]], status: list, p: list) -> d
 
 def interview_flip(cfg, engine: DecisionEngine) -> dict:
     """The interview-flip report for ``cfg.eval`` (data, split) and ``cfg.eval.interview_flip``."""
-    from ..train.data import read_split
+    from ..splits import read_split
     from .baselines import evidence_logreg, tfidf_logreg
 
     e, c = cfg.eval, cfg.eval.interview_flip

@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..inference.evidence import Sheet, build_sheet, default_matcher
-from ..train.data import read_split
+from ..splits import read_split
 from . import faithfulness as faith
 
 COVERAGE = (

@@ -24,7 +24,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .metrics import roc_auc
+from ..metrics import roc_auc
 
 _SENIORITY = {"senior", "junior", "lead", "staff", "principal", "head", "chief", "associate",
               "intern", "trainee", "i", "ii", "iii", "of", "and", "the", "a", "&", "-"}  # fmt: skip
@@ -117,7 +117,7 @@ def _role_similarity(test: list[dict], y: list[int], cfg) -> dict:
 
 def job_swap(cfg, engine: DecisionEngine, embed=None) -> dict:
     """The job-swap report for ``cfg.eval`` (data, split) with ``cfg.eval.job_swap`` settings."""
-    from ..train.data import read_split
+    from ..splits import read_split
     from .baselines import evidence_logreg, tfidf_logreg
 
     e, js = cfg.eval, cfg.eval.job_swap

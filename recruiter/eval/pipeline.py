@@ -27,14 +27,14 @@ import numpy as np
 
 from ..config import RecruiterConfig, save_resolved
 from ..inference.evidence import DEFAULT_MATCH_THRESHOLD
+from ..metrics import by_group, decision_metrics, tune_threshold
+from ..splits import read_split
 from ..storage import atomic_dir, atomic_write_json, atomic_write_text, new_run_dir
-from ..train.data import read_split
 from . import fairness as fair
 from . import faithfulness as faith
 from . import robustness as rob
 from . import swaps
 from .baselines import evidence_logreg, majority, tfidf_logreg
-from .metrics import by_group, decision_metrics, tune_threshold
 from .report import reliability, render
 
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..eval.metrics import roc_auc
+from ..metrics import roc_auc
 
 METRICS = ("map", "mrr", "ndcg@10", "recall@10", "recall@100")
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..eval.metrics import roc_auc
+from ..metrics import roc_auc
 from .data import Pair
 from .model import MatchClassifier, TwoTower, info_nce
 from .negatives import bucket_of, curriculum, draw, mined_band

@@ -12,8 +12,10 @@ What happens, in order:
    :mod:`.selection`; ``train.select_by=loss`` for the loss), seeded;
 4. the best adapter is saved (bf16 safetensors) with ``recruiter.json`` (base model, prompt
    version and token budget: what the inference engine needs to serve it exactly as trained);
-5. with ``evaluate_test``, :mod:`.evaluate` measures decisions on the test split through the
-   inference engine beside a TF-IDF baseline and writes ``metrics.json`` and the model card.
+5. the model card is written; with ``evaluate_test`` the ``recruiter train`` command then runs
+   :func:`recruiter.eval.trained.evaluate_run` (decisions on the test split through the inference
+   engine beside the baselines, into ``metrics.json`` and the card). The eval stage sits above
+   this one, so the command, not this function, chains them.
 
 The run folder is not built atomically like the other stages' outputs, because its checkpoints
 must survive a crash for ``-o train.resume=RUN_DIR``. Its final artefacts are: ``adapter/``
@@ -39,6 +41,7 @@ from ..inference.loading import (
 )
 from ..inference.prompt import PROMPT_VERSION
 from ..models import EMBEDDED, resolve_adapter, resolve_llm
+from ..splits import manifest_sha256, read_split
 from ..storage import atomic_dir, atomic_write_json, new_run_dir, package_versions
 from . import data as data_mod
 from .injections import inject_rows
@@ -183,11 +186,11 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
             "a verdict in the reasoning)"
         )
     # 1. validate inputs before writing anything
-    train_rows = data_mod.read_split(t.data, "train", t.max_train_examples)
+    train_rows = read_split(t.data, "train", t.max_train_examples)
     train_rows, injected = inject_rows(train_rows, t.injection_rate, cfg.seed)
-    val_rows = data_mod.read_split(t.data, "validation", t.max_eval_examples)
+    val_rows = read_split(t.data, "validation", t.max_eval_examples)
     if t.evaluate_test:
-        data_mod.read_split(t.data, "test", 1)
+        read_split(t.data, "test", 1)
     base_path = resolve_llm(cfg.models.llm)
     init = _init_adapter(cfg)
     run_dir, checkpoint = _run_dir(cfg)
@@ -267,7 +270,7 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
         "precision": precision,
         "device": device,
         "data": str(t.data),
-        "data_manifest_sha256": data_mod.manifest_sha256(t.data),
+        "data_manifest_sha256": manifest_sha256(t.data),
         "config_sha256": config_hash(cfg),
         "seed": cfg.seed,
         "init_adapter_sha256": adapter_sha256(init),
@@ -346,7 +349,6 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
         f"{throughput.last.get('tokens_per_second', 0):.0f} tokens/s -> {run_dir / 'adapter'}",
         highlight=False,
     )
-
     if t.calibrate and selector is not None:
         from .selection import calibrate
 
@@ -356,10 +358,7 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
             f"{cal['macro_f1_greedy']:.3f} greedy -> {cal['macro_f1_at_threshold']:.3f})",
             highlight=False,
         )
+    from .card import write_card
 
-    # 5. decision metrics on the test split + model card
-    if t.evaluate_test:
-        from .evaluate import evaluate_run
-
-        evaluate_run(run_dir, cfg)
+    write_card(run_dir)  # `recruiter train` then adds the test split's numbers (eval.trained)
     return run_dir

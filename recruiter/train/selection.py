@@ -23,8 +23,8 @@ from pathlib import Path
 
 from transformers import TrainerCallback
 
-from ..eval.metrics import decision_metrics
 from ..inference.engine import ADAPTER_META
+from ..metrics import decision_metrics
 from ..storage import atomic_write_json
 
 SCORE_KEY = "decision_score"  # the trainer's metric_for_best_model when selecting by decisions
@@ -141,7 +141,7 @@ def calibrate(run_dir: str | Path) -> dict:
     macro-F1 before and after. For adapters trained with ``train.reasoning=sheet`` only: their
     reasoning states facts and no verdict, so moving the threshold cannot contradict it.
     """
-    from ..eval.metrics import tune_threshold
+    from ..metrics import tune_threshold
 
     run_dir = Path(run_dir)
     history = json.loads((run_dir / "selection.json").read_text())["evaluations"]

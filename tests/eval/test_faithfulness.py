@@ -4,7 +4,7 @@ import re
 import shutil
 
 from recruiter.eval.faithfulness import FACTS, corpus_truth, faithfulness
-from recruiter.train.data import read_split
+from recruiter.splits import read_split
 
 
 def _rows_and_truth(prepared_synth):

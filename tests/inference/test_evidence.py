@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from recruiter.inference import evidence as E
-from recruiter.train.data import read_split
+from recruiter.splits import read_split
 
 JOB = """Acme is a marketing company based in Berlin.
 

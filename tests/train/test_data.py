@@ -9,6 +9,7 @@ import pytest
 from recruiter.errors import InputError
 from recruiter.inference.prompt import build_messages, format_answer
 from recruiter.inference.truncate import CUT_MARK, fit_fields, prompt_tokens
+from recruiter.splits import read_split
 from recruiter.train import data as data_mod
 
 ANSWER = format_answer(
@@ -72,18 +73,18 @@ def _row(label="select", **extra):
 
 def test_read_split_errors_name_the_file_and_problem(tmp_path):
     with pytest.raises(InputError, match="split 'train' is missing"):
-        data_mod.read_split(tmp_path, "train")
+        read_split(tmp_path, "train")
     _write_split(tmp_path, "train", [])
     with pytest.raises(InputError, match="split 'train' is empty"):
-        data_mod.read_split(tmp_path, "train")
+        read_split(tmp_path, "train")
     row = _row()
     del row["label"]
     _write_split(tmp_path, "train", [row])
     with pytest.raises(InputError, match=r"train.jsonl:1: the decision column label missing"):
-        data_mod.read_split(tmp_path, "train")
+        read_split(tmp_path, "train")
     _write_split(tmp_path, "train", [_row(prompt_version="v0")])
     with pytest.raises(InputError, match="prepared with prompt v0"):
-        data_mod.read_split(tmp_path, "train")
+        read_split(tmp_path, "train")
 
 
 def test_answer_must_agree_with_label(tokenizer):
@@ -204,7 +205,7 @@ def test_training_prompts_are_the_prompts_served(tokenizer, prepared_synth):
     from recruiter.inference.engine import prepare_candidate
     from recruiter.inference.evidence import default_matcher
 
-    rows = data_mod.read_split(prepared_synth, "test")
+    rows = read_split(prepared_synth, "test")
     matcher = default_matcher()
     for budget in (1400, 600):
         examples, report = data_mod.to_examples(rows, tokenizer, budget, "test", "v2", matcher)

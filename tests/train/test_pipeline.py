@@ -8,6 +8,7 @@ import pytest
 
 from recruiter import config
 from recruiter.errors import InputError, ModelError
+from recruiter.eval.trained import evaluate_run
 from recruiter.train import run
 
 
@@ -19,7 +20,9 @@ def _cfg(tiny_cfg, **train):
 def trained(tiny_cfg, prepared_synth, tmp_path_factory):
     out = tmp_path_factory.mktemp("train") / "run"
     cfg = _cfg(tiny_cfg, data=str(prepared_synth), output=str(out))
-    return cfg, run(cfg)
+    run_dir = run(cfg)
+    evaluate_run(run_dir, cfg)  # what `recruiter train` chains after run() with evaluate_test
+    return cfg, run_dir
 
 
 def test_three_steps_change_lora_weights_and_write_everything(trained):

@@ -7,8 +7,8 @@ import math
 import pytest
 
 from recruiter.eval.fairness import flip_stats, impact_ratios, mcnemar_exact, wilson
-from recruiter.eval.metrics import decision_metrics, roc_auc, tune_threshold
 from recruiter.eval.report import reliability, roc_points
+from recruiter.metrics import decision_metrics, roc_auc, tune_threshold
 
 
 def test_decision_metrics_hand_computed():

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from ..config import RecruiterConfig
 from ..errors import InputError
-from ..eval.pipeline import score_split
+from ..splits import manifest_sha256, read_split
 from ..storage import atomic_write_json, atomic_write_text
-from . import data as data_mod
+from .pipeline import score_split
 
 
 def evaluate_run(
@@ -42,8 +42,8 @@ def evaluate_run(
         "synthetic" if Path(data).resolve() == Path(meta["data"]).resolve() else Path(data).name
     )
     limit = cfg.train.max_test_examples
-    test_rows = data_mod.read_split(data, split, limit)
-    train_rows = data_mod.read_split(data, "train")
+    test_rows = read_split(data, split, limit)
+    train_rows = read_split(data, "train")
 
     engine = from_config(cfg, llm=meta.get("base_model", cfg.models.llm), adapter=str(adapter))
     result = score_split(engine, test_rows, train_rows, seed=cfg.seed)
@@ -52,7 +52,7 @@ def evaluate_run(
     result.update(
         data=str(data),
         split=split,
-        data_manifest_sha256=data_mod.manifest_sha256(data),
+        data_manifest_sha256=manifest_sha256(data),
         engine=engine.describe(),
         max_new_tokens=cfg.inference.max_new_tokens,
     )
@@ -67,7 +67,7 @@ def evaluate_run(
     metrics.setdefault("datasets", {})[name] = result
     atomic_write_json(metrics_path, metrics)
 
-    from .card import write_card
+    from ..train.card import write_card
 
     write_card(run_dir)
     return result

@@ -1,4 +1,4 @@
-"""Decision metrics, shared by the train stage's test report and `recruiter eval`.
+"""Decision metrics, shared by retrieval (AUC), training (checkpoint selection) and evaluation.
 
 Conventions: the positive class is ``select``. A prediction of ``None`` (the model produced no
 valid decision) counts as *wrong* for accuracy/F1 (it is neither select nor reject, so it is
