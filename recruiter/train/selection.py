@@ -135,7 +135,7 @@ def calibrate(run_dir: str | Path) -> dict:
 
     The step with the best selection score is the adapter's (``selection.json``); its
     decisions (``selection/step-N.jsonl``) give the threshold that maximises validation
-    macro-F1 (:func:`recruiter.eval.metrics.tune_threshold`). It is written into the adapter's
+    macro-F1 (:func:`recruiter.metrics.tune_threshold`). It is written into the adapter's
     ``recruiter.json`` as ``decision_threshold`` (the engine then decides ``select`` when
     P(select) >= it) and into ``training.json`` as ``calibration``, with the validation
     macro-F1 before and after. For adapters trained with ``train.reasoning=sheet`` only: their
