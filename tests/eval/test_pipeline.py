@@ -194,12 +194,11 @@ def test_a_held_out_file_is_prepared_whole_and_every_record_evaluated(
 ):
     """`recruiter eval --input FILE`: no split of the file (0 / 0 / 1), every record decided,
     the baselines trained on --data's train split."""
-    from recruiter.splits import read_split
-
     from recruiter import config
     from recruiter.cli import _prepare_whole
     from recruiter.eval import run
     from recruiter.prepare import synth
+    from recruiter.splits import read_split
 
     paths = synth.write(synth.generate(60, seed=11, dup_rate=0, near_dup_rate=0), tmp_path / "s")
     cfg = config.load(
