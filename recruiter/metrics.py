@@ -74,6 +74,44 @@ def decision_metrics(
     return out
 
 
+def bootstrap_ci(
+    y_true: Sequence[str],
+    y_pred: Sequence[str | None],
+    p_select: Sequence[float | None] | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+    keys: Sequence[str] = ("accuracy", "macro_f1", "auc"),
+) -> dict[str, list[float] | None]:
+    """Percentile 95 % intervals of ``keys`` over ``n_boot`` resamples of the records (the
+    same resamples for every key; AUC resamples with one class only are skipped)."""
+    rng = np.random.default_rng(seed)
+    n = len(y_true)
+    draws: dict[str, list[float]] = {k: [] for k in keys}
+    for _ in range(n_boot):
+        idx = rng.integers(0, n, n)
+        m = decision_metrics(
+            [y_true[i] for i in idx],
+            [y_pred[i] for i in idx],
+            None if p_select is None else [p_select[i] for i in idx],
+        )
+        for k in keys:
+            if m.get(k) is not None:
+                draws[k].append(m[k])
+    return {
+        k: [float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))] if v else None
+        for k, v in draws.items()
+    }
+
+
+def with_ci(
+    metrics: dict, y_true, y_pred, p_select=None, n_boot: int = 1000, seed: int = 0
+) -> dict:
+    """``metrics`` with ``ci95`` (:func:`bootstrap_ci`) added; ``n_boot=0`` adds nothing."""
+    if n_boot:
+        metrics["ci95"] = bootstrap_ci(y_true, y_pred, p_select, n_boot, seed)
+    return metrics
+
+
 def roc_auc(y: np.ndarray, score: np.ndarray) -> float | None:
     """Mann-Whitney AUC with ties counted half; None when only one class is present."""
     y = np.asarray(y, dtype=bool)

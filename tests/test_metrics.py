@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from recruiter.eval.fairness import flip_stats, impact_ratios, mcnemar_exact, wilson
@@ -79,3 +80,25 @@ def test_roc_and_reliability_helpers():
     bins = reliability([1, 0, 1, 1], [0.05, 0.15, 0.95, 0.99])
     assert [b["n"] for b in bins] == [1, 1, 2] and bins[-1]["observed"] == 1.0
     assert math.isclose(bins[0]["mean_p"], 0.05)
+
+
+def test_bootstrap_intervals_cover_the_point_and_narrow_with_more_records():
+    from recruiter.metrics import bootstrap_ci
+
+    rng = np.random.default_rng(1)
+
+    def sample(n):
+        y = ["select" if rng.random() < 0.5 else "reject" for _ in range(n)]
+        pred = [t if rng.random() < 0.8 else ("reject" if t == "select" else "select") for t in y]
+        p = [0.8 if q == "select" else 0.2 for q in pred]
+        return y, pred, p
+
+    small, big = sample(100), sample(2000)
+    ci_small = bootstrap_ci(*small, n_boot=300)
+    ci_big = bootstrap_ci(*big, n_boot=300)
+    point = decision_metrics(*big)
+    for k in ("accuracy", "macro_f1", "auc"):
+        lo, hi = ci_big[k]
+        assert lo <= point[k] <= hi
+        assert hi - lo < (ci_small[k][1] - ci_small[k][0])
+    assert bootstrap_ci(["select"] * 5, ["select"] * 5, [0.9] * 5, n_boot=20)["auc"] is None

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..config import RecruiterConfig, save_resolved
 from ..inference.evidence import DEFAULT_MATCH_THRESHOLD
-from ..metrics import by_group, decision_metrics, tune_threshold
+from ..metrics import by_group, decision_metrics, tune_threshold, with_ci
 from ..splits import read_split
 from ..storage import atomic_dir, atomic_write_json, atomic_write_text, new_run_dir
 from . import fairness as fair
@@ -78,10 +78,12 @@ def score_split(
     train_rows: list[dict],
     seed: int = 0,
     match_threshold: float = DEFAULT_MATCH_THRESHOLD,
+    n_boot: int = 1000,
 ) -> dict:
     """Engine decisions on ``test_rows`` scored beside TF-IDF + LR, the evidence-feature LR and
-    majority (all fitted on ``train_rows``), overall and per source file. ``_records`` holds the
-    decisions."""
+    majority (all fitted on ``train_rows``), overall and per source file, each overall row with
+    bootstrap 95 % intervals (``ci95``: accuracy, macro-F1, AUC; ``n_boot`` resamples).
+    ``_records`` holds the decisions."""
     records, seconds = engine.decide_all(test_rows, channel="eval", label="test decisions")
     y = [r["label"] for r in test_rows]
     sources = [str(r.get("source") or "") for r in test_rows]
@@ -90,11 +92,12 @@ def score_split(
     tf_pred, tf_p = tfidf_logreg(train_rows, test_rows, seed=seed)
     ev_pred, ev_p = evidence_logreg(train_rows, test_rows, seed=seed, threshold=match_threshold)
     mj_pred, mj_p = majority(train_rows, test_rows)
+    ci = lambda m, yp, pp: with_ci(m, y, yp, pp, n_boot, seed)  # noqa: E731
     return {
-        "model": decision_metrics(y, pred, p_sel),
-        "tfidf_logreg": decision_metrics(y, tf_pred, tf_p),
-        "evidence_logreg": decision_metrics(y, ev_pred, ev_p),
-        "majority": decision_metrics(y, mj_pred, mj_p),
+        "model": ci(decision_metrics(y, pred, p_sel), pred, p_sel),
+        "tfidf_logreg": ci(decision_metrics(y, tf_pred, tf_p), tf_pred, tf_p),
+        "evidence_logreg": ci(decision_metrics(y, ev_pred, ev_p), ev_pred, ev_p),
+        "majority": ci(decision_metrics(y, mj_pred, mj_p), mj_pred, mj_p),
         "per_source": {
             "model": by_group(sources, y, pred, p_sel),
             "tfidf_logreg": by_group(sources, y, tf_pred, tf_p),
@@ -156,7 +159,7 @@ def decisions(cfg: RecruiterConfig, engine=None) -> tuple[dict, list[dict], list
     engine = engine or _engine(cfg)
     core = score_split(
         engine, rows, train_rows, seed=cfg.seed,
-        match_threshold=cfg.inference.evidence_match_threshold,
+        match_threshold=cfg.inference.evidence_match_threshold, n_boot=e.bootstrap,
     )  # fmt: skip
     records = core.pop("_records")
     y = [r["label"] for r in rows]
@@ -172,7 +175,9 @@ def decisions(cfg: RecruiterConfig, engine=None) -> tuple[dict, list[dict], list
             [r["label"] for r in val], [v.get("p_select") for v in val_records]
         )
         at = [None if x is None else ("select" if x >= threshold else "reject") for x in p]
-        systems["model @ threshold"] = decision_metrics(y, at, p)
+        systems["model @ threshold"] = with_ci(
+            decision_metrics(y, at, p), y, at, p, e.bootstrap, cfg.seed
+        )
     systems["TF-IDF + LR"] = core["tfidf_logreg"]
     systems["evidence-feature LR"] = core["evidence_logreg"]
     systems["majority"] = core["majority"]

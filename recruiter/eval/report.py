@@ -203,7 +203,16 @@ def _decision_md(d: dict) -> list[str]:
         )
     lines += ["", "| system | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
     for name, m in d["systems"].items():
-        lines.append(f"| {name} | " + " | ".join(_f(m.get(c)) for c in cols) + " |")
+        ci = m.get("ci95") or {}
+        cells = [
+            _f(m.get(c)) + (f" [{_f(ci[c][0])}, {_f(ci[c][1])}]" if ci.get(c) else "") for c in cols
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    if any(m.get("ci95") for m in d["systems"].values()):
+        lines += [
+            "",
+            "[a, b]: bootstrap 95 % interval over the records (eval.bootstrap resamples).",
+        ]
     per, base = d.get("per_source") or {}, d.get("per_source_tfidf") or {}
     if len(per) > 1 and base:
         # Every model number beside the bag-of-words baseline on the same records: on data whose
