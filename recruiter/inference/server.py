@@ -368,13 +368,21 @@ def create_app(cfg, engine=None) -> FastAPI:
             metrics.in_flight.inc()
             try:
                 response = await call_next(request)
+            except Exception:
+                # an unhandled error leaves here for the outermost handler (which answers 500 in
+                # the error shape): count it as the 500 it becomes
+                _count(endpoint, 500, start)
+                raise
             finally:
                 metrics.in_flight.dec()
+        _count(endpoint, response.status_code, start)
+        return response
+
+    def _count(endpoint: str, status: int, start: float) -> None:
         if endpoint.startswith("/v1/"):
             known = endpoint if endpoint in ROUTES else "other"  # bounded label values
-            metrics.requests.labels(known, str(response.status_code)).inc()
+            metrics.requests.labels(known, str(status)).inc()
             metrics.latency.labels(known).observe(time.perf_counter() - start)
-        return response
 
     async def _body(request: Request) -> Any:
         # JSON only: a form or text/plain POST is what a web page can send cross-site unasked

@@ -387,3 +387,22 @@ def test_chat_on_the_recruiter_model_is_audited_and_the_base_model_is_not(served
     )
     assert r.status_code == 200 and log.count() == before + 1
     assert log.verify()["ok"]
+
+
+def test_an_internal_error_is_a_500_in_the_error_shape_and_counted(engine, tiny_cfg, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from recruiter.inference.server import create_app
+
+    app = create_app(_cfg(tiny_cfg), engine=engine)
+
+    def boom(*_a, **_k):
+        raise RuntimeError("simulated")
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        monkeypatch.setattr(engine, "decide", boom)
+        cand = json.loads((REPO_EXAMPLE / "candidate.json").read_text())
+        r = c.post("/v1/screen", json=cand)
+        assert r.status_code == 500 and r.json()["error"]["type"] == "server_error"
+        metrics = c.get("/metrics").text
+    assert 'recruiter_requests_total{endpoint="/v1/screen",status="500"} 1.0' in metrics
