@@ -36,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import time
 import uuid
 from typing import Any, Literal
@@ -504,9 +505,11 @@ def create_app(cfg, engine=None) -> FastAPI:
                 fields["note"] if isinstance(fields["note"], str) else "",
             )
         except InputError as exc:
-            param = str(exc).split(":", 1)[0]
+            param = re.match(r"\w+", str(exc))
             code = 404 if "no such decision" in str(exc) else 400
-            raise APIError(code, str(exc), "invalid_request_error", param) from None
+            raise APIError(
+                code, str(exc), "invalid_request_error", param.group(0) if param else None
+            ) from None
         return {"object": "review", **row}
 
     @app.post("/v1/chat/completions")

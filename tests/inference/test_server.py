@@ -371,21 +371,31 @@ def test_hostile_chat_requests_are_refused_before_the_queue(served, engine):
     assert ok.status_code == 200
 
 
-def test_chat_on_the_recruiter_model_is_audited_and_the_base_model_is_not(served, engine, tiny_cfg):
-    from recruiter.inference.audit import AuditLog
+def test_chat_on_the_recruiter_model_is_audited_and_the_base_model_is_not(tiny_cfg, tmp_path):
+    from fastapi.testclient import TestClient
 
-    log = AuditLog(tiny_cfg.audit.url)
-    before = log.count()
-    body = {"model": tiny_cfg.serve.adapter_id, "messages": HELLO, "max_tokens": 8}
-    r = httpx.post(served.url + "/v1/chat/completions", json=body, timeout=120)
-    assert r.status_code == 200, r.text
-    rows = log.rows()
-    assert len(rows) == before + 1 and rows[-1]["channel"] == "chat"
-    assert rows[-1]["request_id"] == r.json()["id"] and "three words" not in json.dumps(rows[-1])
-    r = httpx.post(
-        served.url + "/v1/chat/completions", json={**body, "model": engine.llm}, timeout=120
+    from recruiter.inference.audit import AuditLog
+    from recruiter.inference.engine import from_config
+    from recruiter.inference.server import create_app
+
+    url = f"sqlite:///{tmp_path / 'a.sqlite'}"
+    cfg = _cfg(tiny_cfg).model_copy(
+        update={
+            "audit": config.AuditConfig(url=url),
+            "inference": tiny_cfg.inference.model_copy(update={"adapter": "default"}),
+        }
     )
-    assert r.status_code == 200 and log.count() == before + 1
+    engine = from_config(cfg, merge=False)  # the shipped adapter, switchable off for the base
+    log = AuditLog(url)
+    body = {"model": cfg.serve.adapter_id, "messages": HELLO, "max_tokens": 8}
+    with TestClient(create_app(cfg, engine=engine)) as c:
+        r = c.post("/v1/chat/completions", json=body)
+        assert r.status_code == 200, r.text
+        rows = log.rows()
+        assert len(rows) == 1 and rows[0]["channel"] == "chat"
+        assert rows[0]["request_id"] == r.json()["id"] and "three words" not in json.dumps(rows[0])
+        r = c.post("/v1/chat/completions", json={**body, "model": engine.llm})
+        assert r.status_code == 200 and log.count() == 1
     assert log.verify()["ok"]
 
 
