@@ -102,3 +102,10 @@ def test_bootstrap_intervals_cover_the_point_and_narrow_with_more_records():
         assert lo <= point[k] <= hi
         assert hi - lo < (ci_small[k][1] - ci_small[k][0])
     assert bootstrap_ci(["select"] * 5, ["select"] * 5, [0.9] * 5, n_boot=20)["auc"] is None
+
+
+def test_wilson_interval_always_contains_the_rate():
+    for n in range(1, 80):
+        for k in (0, n // 2, n):
+            lo, hi = wilson(k, n)
+            assert 0.0 <= lo <= k / n <= hi <= 1.0, (k, n, lo, hi)

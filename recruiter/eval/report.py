@@ -121,8 +121,8 @@ def _fairness_plots(f: dict, out: Path) -> list[str]:
         names = list(kept)
         vals = [kept[g]["impact_ratio"] for g in names]
         err = [
-            [v - kept[g]["ci95"][0] for g, v in zip(names, vals, strict=True)],
-            [kept[g]["ci95"][1] - v for g, v in zip(names, vals, strict=True)],
+            [max(0.0, v - kept[g]["ci95"][0]) for g, v in zip(names, vals, strict=True)],
+            [max(0.0, kept[g]["ci95"][1] - v) for g, v in zip(names, vals, strict=True)],
         ]
         ax.barh(
             names,
@@ -145,8 +145,8 @@ def _fairness_plots(f: dict, out: Path) -> list[str]:
         names = list(flips)
         vals = [flips[n]["flip_rate"] for n in names]
         err = [
-            [v - flips[n]["ci95"][0] for n, v in zip(names, vals, strict=True)],
-            [flips[n]["ci95"][1] - v for n, v in zip(names, vals, strict=True)],
+            [max(0.0, v - flips[n]["ci95"][0]) for n, v in zip(names, vals, strict=True)],
+            [max(0.0, flips[n]["ci95"][1] - v) for n, v in zip(names, vals, strict=True)],
         ]
         ax.barh(names, vals, xerr=err, color="#457b9d")
         ax.axvline(0.02, color="black", lw=0.8, ls="--")
@@ -168,8 +168,10 @@ def _robustness_plots(r: dict, out: Path) -> list[str]:
     fig, ax = plt.subplots(figsize=(7, 3.2))
     vals = [inj[k]["flip_rate"] for k in kinds]
     err = [
-        [v - inj[k]["ci95"][0] for k, v in zip(kinds, vals, strict=True)],
-        [inj[k]["ci95"][1] - v for k, v in zip(kinds, vals, strict=True)],
+        # a Wilson bound can sit a rounding error past the rate (0 flips): matplotlib refuses
+        # a negative error bar, so clip
+        [max(0.0, v - inj[k]["ci95"][0]) for k, v in zip(kinds, vals, strict=True)],
+        [max(0.0, inj[k]["ci95"][1] - v) for k, v in zip(kinds, vals, strict=True)],
     ]
     ax.bar(kinds, vals, yerr=err, color="#e9c46a")
     ax.axhline(0.02, color="black", lw=0.8, ls="--")
