@@ -33,51 +33,49 @@ def _candidates(pool: Path, max_bytes: int) -> list[dict]:
     return [v for _, v in collect([str(pool)], max_bytes) if isinstance(v, dict)]
 
 
-def index_pool(cfg: RecruiterConfig, pool: Path, output: Path) -> str:
-    """Encode ``pool`` with the candidate tower into an index folder at ``output`` (atomically)."""
+def _write_index(
+    cfg, items: list[dict], ids: list[str], vectors, output: Path, key: str, what: str
+) -> str:
+    """Persist ``vectors`` under ``ids`` with the items beside them (``<what>.jsonl``), atomically."""
     r = cfg.retrieval
-    cands = _candidates(pool, cfg.live.max_input_bytes)
-    ids = [str(c.get("candidate_id") or f"pool-{i + 1:04d}") for i, c in enumerate(cands)]
-    if len(set(ids)) != len(ids):
-        raise InputError(f"{pool}: candidate ids repeat")
-    retriever = _require_retriever(cfg)
     index = VectorIndex(
         128, r.index_kind, r.hnsw_threshold, r.hnsw_m, r.ef_construction, r.ef_search
     )
-    index.add(ids, retriever.candidate_vectors(cands))
+    index.add(ids, vectors)
     with atomic_dir(output) as tmp:
         index.save(tmp)
         text = "".join(
-            json.dumps({**c, "candidate_id": i}, ensure_ascii=False) + "\n"
-            for c, i in zip(cands, ids, strict=True)
+            json.dumps({**it, key: i}, ensure_ascii=False) + "\n"
+            for it, i in zip(items, ids, strict=True)
         )
-        atomic_write_text(tmp / "candidates.jsonl", text)
-    return f"{len(ids)} candidates ({'HNSW' if index.is_hnsw else 'exact'}) -> {output}"
+        atomic_write_text(tmp / f"{what}.jsonl", text)
+    return f"{len(ids)} {what} ({'HNSW' if index.is_hnsw else 'exact'}) -> {output}"
+
+
+def _ids(items: list[dict], key: str, prefix: str, source: Path, what: str) -> list[str]:
+    ids = [str(it.get(key) or f"{prefix}-{i + 1:04d}") for i, it in enumerate(items)]
+    if len(set(ids)) != len(ids):
+        raise InputError(f"{source}: {what} ids repeat")
+    return ids
+
+
+def index_pool(cfg: RecruiterConfig, pool: Path, output: Path) -> str:
+    """Encode ``pool`` with the candidate tower into an index folder at ``output`` (atomically)."""
+    cands = _candidates(pool, cfg.live.max_input_bytes)
+    ids = _ids(cands, "candidate_id", "pool", pool, "candidate")
+    vectors = _require_retriever(cfg).candidate_vectors(cands)
+    return _write_index(cfg, cands, ids, vectors, output, "candidate_id", "candidates")
 
 
 def index_jobs(cfg: RecruiterConfig, jobs: Path, output: Path) -> str:
     """Encode ``jobs`` (JSON/JSONL file or folder) with the job tower into an index folder at
     ``output`` (atomically): the candidate -> jobs direction of ``shortlist --candidate``."""
-    r = cfg.retrieval
     found = [
         validate(v, "job", where) for where, v in collect([str(jobs)], cfg.live.max_input_bytes)
     ]
-    ids = [str(j.get("job_id") or f"job-{i + 1:04d}") for i, j in enumerate(found)]
-    if len(set(ids)) != len(ids):
-        raise InputError(f"{jobs}: job ids repeat")
-    retriever = _require_retriever(cfg)
-    index = VectorIndex(
-        128, r.index_kind, r.hnsw_threshold, r.hnsw_m, r.ef_construction, r.ef_search
-    )
-    index.add(ids, retriever.job_vectors(found))
-    with atomic_dir(output) as tmp:
-        index.save(tmp)
-        text = "".join(
-            json.dumps({**j, "job_id": i}, ensure_ascii=False) + "\n"
-            for j, i in zip(found, ids, strict=True)
-        )
-        atomic_write_text(tmp / "jobs.jsonl", text)
-    return f"{len(ids)} jobs ({'HNSW' if index.is_hnsw else 'exact'}) -> {output}"
+    ids = _ids(found, "job_id", "job", jobs, "job")
+    vectors = _require_retriever(cfg).job_vectors(found)
+    return _write_index(cfg, found, ids, vectors, output, "job_id", "jobs")
 
 
 def shortlist(
