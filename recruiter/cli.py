@@ -274,9 +274,9 @@ def train_cmd(
 
     run_dir = run(cfg, command=_command_line())
     if cfg.train.evaluate_test:
-        from .eval.trained import evaluate_run
+        from .eval.trained import evaluate_trained
 
-        evaluate_run(run_dir, cfg)
+        evaluate_trained(run_dir, cfg)
     out.print(str(run_dir))
 
 

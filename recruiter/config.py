@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import ConfigError
 from .storage import atomic_write_text
@@ -197,12 +204,54 @@ class LoraSection(Section):
     )
 
 
+class ExtraData(Section):
+    """One more prepared dataset pooled into training (``train.extra_data``)."""
+
+    data: str = Field(description="a `recruiter prepare` output folder")
+    weight: float = Field(
+        1.0,
+        gt=0,
+        le=20,
+        description="its train split drawn this many times per epoch: 2 = every record twice, "
+        "0.5 = a seeded half",
+    )
+    name: str | None = Field(
+        None, description="its name in training.json, metrics.json and the card; default the folder's"
+    )
+
+
 class TrainConfig(Section):
     data: str = Field("runs/prepare/synth", description="a `recruiter prepare` output folder")
     output: str | None = Field(None, description="run folder; default runs/train/<timestamp>")
     resume: str | None = Field(
         None, description="a train run folder (its latest checkpoint) or a checkpoint folder"
     )
+    extra_data: list[ExtraData] = Field(
+        default_factory=list,
+        description="more prepared datasets (for example your own hiring export) pooled with "
+        "train.data: their train splits weighted, their validation splits (train."
+        "max_eval_examples each) beside train.data's in checkpoint selection, their test splits "
+        "evaluated after training; each reported per dataset. A plain folder path = weight 1",
+    )
+
+    @field_validator("extra_data", mode="before")
+    @classmethod
+    def _extra_paths(cls, value):
+        if value is None:
+            return []
+        if isinstance(value, str | dict):
+            value = [value]
+        return [{"data": v} if isinstance(v, str) else v for v in value]
+
+    @field_validator("extra_data")
+    @classmethod
+    def _extra_names(cls, value: list[ExtraData]) -> list[ExtraData]:
+        names = [e.name or Path(e.data).name for e in value]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"two extra datasets are named {dup[0]!r}: give one a `name`")
+        return value
+
     init_adapter: str | None = Field(
         None,
         description="start from this LoRA adapter ('default' = the shipped one, or a folder) "

@@ -19,6 +19,17 @@ SPLITS = ("train", "validation", "test")
 REQUIRED = (*FIELDS, "label", "output")
 
 
+TRAINED_ON = "synthetic"  # the name metrics.json and the card give train.data (the embedded corpus)
+
+
+def dataset_name(data_dir: str | Path, trained_on: str | Path | None = None) -> str:
+    """A prepared dataset's name in metrics.json, training.json and the card: ``synthetic`` for
+    the data an adapter was trained on (``train.data``), else the folder's name."""
+    if trained_on is not None and Path(data_dir).resolve() == Path(trained_on).resolve():
+        return TRAINED_ON
+    return Path(data_dir).resolve().name
+
+
 def split_path(data_dir: str | Path, split: str) -> Path:
     return Path(data_dir) / f"{split}.jsonl"
 

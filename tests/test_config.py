@@ -90,3 +90,15 @@ def test_resolved_config_round_trips_and_hash_is_stable(tmp_path):
     assert config.load(path) == cfg
     assert config.config_hash(cfg) == config.config_hash(config.load(path))
     assert config.config_hash(cfg) != config.config_hash(config.RecruiterConfig())
+
+
+def test_extra_data_takes_paths_or_weighted_entries_and_refuses_clashing_names():
+    cfg = config.load(None, ["train.extra_data=[runs/prepare/hiring]"])
+    assert cfg.train.extra_data[0].data == "runs/prepare/hiring"
+    assert cfg.train.extra_data[0].weight == 1.0
+    cfg = config.load(None, ["train.extra_data=[{data: a/team, weight: 0.5, name: ours}]"])
+    assert (cfg.train.extra_data[0].weight, cfg.train.extra_data[0].name) == (0.5, "ours")
+    with pytest.raises(ConfigError, match="named 'x'"):
+        config.load(None, ["train.extra_data=[a/x, b/x]"])
+    with pytest.raises(ConfigError, match="did you mean 'train.extra_data\\[0\\].weight'"):
+        config.load(None, ["train.extra_data=[{data: a, wieght: 2}]"])

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..config import RecruiterConfig
 from ..errors import InputError
-from ..splits import manifest_sha256, read_split
+from ..splits import TRAINED_ON, dataset_name, manifest_sha256, read_split
 from ..storage import atomic_write_json, atomic_write_text
 from .pipeline import score_split
 
@@ -38,9 +38,7 @@ def evaluate_run(
         raise InputError(f"{run_dir}: no trained adapter (adapter/recruiter.json) to evaluate")
     meta = json.loads(meta_path.read_text())
     data = data or meta["data"]
-    name = name or (
-        "synthetic" if Path(data).resolve() == Path(meta["data"]).resolve() else Path(data).name
-    )
+    name = name or dataset_name(data, meta["data"])
     limit = cfg.train.max_test_examples
     test_rows = read_split(data, split, limit)
     train_rows = read_split(data, "train")
@@ -71,3 +69,13 @@ def evaluate_run(
 
     write_card(run_dir)
     return result
+
+
+def evaluate_trained(run_dir: str | Path, cfg: RecruiterConfig) -> dict[str, dict]:
+    """The test splits of every dataset a run trained on: ``train.data`` and each
+    ``train.extra_data`` (under its name), each beside baselines trained on its own train split."""
+    results = {TRAINED_ON: evaluate_run(run_dir, cfg)}
+    for e in cfg.train.extra_data:
+        name = e.name or dataset_name(e.data)
+        results[name] = evaluate_run(run_dir, cfg, data=e.data, name=name)
+    return results

@@ -102,6 +102,20 @@ def render(training: dict, metrics: dict) -> str:
         f"`{t['data_manifest_sha256']}`); "
         f"{t['examples']['train']} train / {t['examples']['validation']} validation examples; "
         f"cut to fit: {t['truncation']['train']['cut']} train examples.",
+        *(
+            [
+                "- Datasets pooled (`train.extra_data`): "
+                + "; ".join(
+                    f"{name} (`{d['data']}`) {d['rows']} train rows x {d['weight']:g} = "
+                    f"{d['examples']} examples, select share {_fmt(d['select_share'])}, "
+                    f"{d['validation']} validation"
+                    for name, d in t["datasets"].items()
+                )
+                + "."
+            ]
+            if len(t.get("datasets") or {}) > 1
+            else []
+        ),
         "- Reasoning target: "
         + (
             "written from the evidence sheet's facts (no verdict; the status token carries the "
@@ -175,6 +189,14 @@ def _selection_line(t: dict) -> str:
     steps = "; ".join(
         f"step {h['step']}: macro-F1 {_fmt(h['macro_f1'])}, AUC {_fmt(h['auc'])}, select rate "
         f"{_fmt(h['select_rate'])} (true {_fmt(h['true_select_rate'])}), loss {_fmt(h['eval_loss'])}"
+        + (
+            " (" + ", ".join(
+                f"{name} {_fmt(b['macro_f1'])}/{_fmt(b['auc'])}"
+                for name, b in h["by_dataset"].items()
+            ) + " macro-F1/AUC)"
+            if h.get("by_dataset")
+            else ""
+        )
         for h in history
     )
     cal = t.get("calibration")

@@ -14,6 +14,7 @@ counted in the report.
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass, field
 
 from ..errors import InputError
@@ -102,3 +103,31 @@ def to_examples(
             }
         )
     return examples, report
+
+
+def mix_sources(
+    sources: list[tuple[str, list[dict], float]], seed: int
+) -> tuple[list[dict], dict[str, dict]]:
+    """Pool several datasets' rows, each tagged ``dataset`` and drawn ``weight`` times: the whole
+    part of the weight repeats every row, the fraction adds a seeded sample (0.5 = half the rows,
+    1.5 = all of them and half again). The first source (``train.data``) comes first and unchanged,
+    so a run without extra data trains on exactly the rows it did before. Returns the rows and,
+    per dataset, how many rows it had, how many examples it gave and its select share."""
+    pooled: list[dict] = []
+    report: dict[str, dict] = {}
+    for k, (name, rows, weight) in enumerate(sources):
+        whole, frac = int(weight), weight - int(weight)
+        drawn = [r for _ in range(whole) for r in rows]
+        if frac > 0:
+            pick = random.Random(f"{seed}:{k}:{name}").sample(range(len(rows)), round(frac * len(rows)))
+            drawn += [rows[i] for i in sorted(pick)]
+        pooled += [{**r, "dataset": name} for r in drawn]
+        report[name] = {
+            "rows": len(rows),
+            "weight": weight,
+            "examples": len(drawn),
+            "select_share": round(sum(r["label"] == "select" for r in drawn) / len(drawn), 4)
+            if drawn
+            else 0.0,
+        }
+    return pooled, report

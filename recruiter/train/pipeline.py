@@ -41,7 +41,7 @@ from ..inference.loading import (
 )
 from ..inference.prompt import PROMPT_VERSION
 from ..models import EMBEDDED, resolve_adapter, resolve_llm
-from ..splits import manifest_sha256, read_split
+from ..splits import dataset_name, manifest_sha256, read_split
 from ..storage import atomic_dir, atomic_write_json, new_run_dir, package_versions
 from . import data as data_mod
 from .injections import inject_rows
@@ -186,11 +186,27 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
             "a verdict in the reasoning)"
         )
     # 1. validate inputs before writing anything
-    train_rows = read_split(t.data, "train", t.max_train_examples)
+    datasets = [(dataset_name(t.data, t.data), t.data, 1.0)] + [
+        (e.name or dataset_name(e.data), e.data, e.weight) for e in t.extra_data
+    ]
+    if len({name for name, _, _ in datasets}) < len(datasets):
+        raise InputError(
+            f"train.extra_data: a dataset is named {datasets[0][0]!r} like train.data; give it "
+            "another `name`"
+        )
+    train_rows, sources = data_mod.mix_sources(
+        [(name, read_split(d, "train", t.max_train_examples), w) for name, d, w in datasets],
+        cfg.seed,
+    )
     train_rows, injected = inject_rows(train_rows, t.injection_rate, cfg.seed)
-    val_rows = read_split(t.data, "validation", t.max_eval_examples)
+    val_rows = [
+        {**r, "dataset": name}
+        for name, d, _ in datasets
+        for r in read_split(d, "validation", t.max_eval_examples)
+    ]
     if t.evaluate_test:
-        read_split(t.data, "test", 1)
+        for _, d, _ in datasets:
+            read_split(d, "test", 1)
     base_path = resolve_llm(cfg.models.llm)
     init = _init_adapter(cfg)
     run_dir, checkpoint = _run_dir(cfg)
@@ -278,6 +294,11 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
     if version != "v1":
         meta["evidence"] = {"version": EVIDENCE_VERSION, "match_threshold": threshold}
     meta["reasoning_target"] = t.reasoning
+    if t.extra_data:
+        meta["extra_data"] = [
+            {"name": name, "data": str(d), "weight": w, "manifest_sha256": manifest_sha256(d)}
+            for name, d, w in datasets[1:]
+        ]
     throughput = ThroughputCallback(device)
     callbacks = [throughput]
     selector = None
@@ -319,6 +340,12 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
         "trainable_parameters": n_trainable,
         "lora": lora_used,
         "examples": {"train": len(train_ex), "validation": len(val_ex)},
+        "datasets": {
+            name: {"data": str(d), **sources[name], "validation": sum(
+                r["dataset"] == name for r in val_rows
+            )}
+            for name, d, _ in datasets
+        },
         "truncation": {"train": train_fit.as_dict(), "validation": val_fit.as_dict()},
         "injected": {
             "rate": t.injection_rate,

@@ -87,12 +87,26 @@ class DecisionEvalCallback(TrainerCallback):
             "seconds": round(seconds, 1),
             "engine": {k: described[k] for k in ("precision", "device", "prompt_version")},
         }
+        names = sorted({r.get("dataset") for r in self.rows} - {None})
+        if len(names) > 1:  # several datasets validate: each one's numbers beside the pooled
+            out["by_dataset"] = {}
+            for name in names:
+                idx = [i for i, r in enumerate(self.rows) if r.get("dataset") == name]
+                sub = decision_metrics(
+                    [y[i] for i in idx],
+                    [records[i].get("status") for i in idx],
+                    [records[i].get("p_select") for i in idx],
+                )
+                out["by_dataset"][name] = {
+                    k: sub[k] for k in ("macro_f1", "auc", "select_rate")
+                } | {"n": len(idx)}
         folder = self.run_dir / "selection"
         folder.mkdir(parents=True, exist_ok=True)
         lines = [
             json.dumps(
                 {
                     "id": r.get("id"),
+                    "dataset": r.get("dataset"),
                     "label": r["label"],
                     "status": rec.get("status"),
                     "p_select": rec.get("p_select"),

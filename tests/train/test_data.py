@@ -275,3 +275,23 @@ def test_status_weight_scales_only_the_status_token(tokenizer, smollm2_dir, tmp_
     n = len(answer)
     assert losses[1.0] == pytest.approx(float(per_token.mean()), rel=1e-5)
     assert losses[3.0] - losses[1.0] == pytest.approx(2 * float(per_token[k]) / n, rel=1e-4)
+
+
+def test_mix_sources_weights_each_dataset_and_keeps_the_main_one_first():
+    main = [{"id": f"m{i}", "label": "select" if i % 2 else "reject"} for i in range(4)]
+    team = [{"id": f"t{i}", "label": "select"} for i in range(10)]
+    rows, report = data_mod.mix_sources([("synthetic", main, 1.0), ("team", team, 1.5)], seed=3)
+    # the main dataset first and unchanged (a run without extra data trains on the same rows)
+    assert [r["id"] for r in rows[:4]] == ["m0", "m1", "m2", "m3"]
+    team_ids = [r["id"] for r in rows[4:]]
+    assert len(team_ids) == 15 and team_ids[:10] == [f"t{i}" for i in range(10)]
+    assert len(set(team_ids[10:])) == 5  # the half: a sample without repeats
+    assert {r["dataset"] for r in rows[:4]} == {"synthetic"} and rows[-1]["dataset"] == "team"
+    assert report == {
+        "synthetic": {"rows": 4, "weight": 1.0, "examples": 4, "select_share": 0.5},
+        "team": {"rows": 10, "weight": 1.5, "examples": 15, "select_share": 1.0},
+    }
+    again, _ = data_mod.mix_sources([("synthetic", main, 1.0), ("team", team, 1.5)], seed=3)
+    assert again == rows  # seeded
+    other, _ = data_mod.mix_sources([("synthetic", main, 1.0), ("team", team, 0.5)], seed=3)
+    assert len(other) == 4 + 5

@@ -225,3 +225,38 @@ def test_final_eval_reuses_the_logged_eval_of_the_best_last_step():
     assert _final_eval(t)["eval_loss"] == 9.0 and t.calls == 1
     t = Trainer(10, [{"eval_loss": 0.3, "step": 8}])
     assert _final_eval(t)["eval_loss"] == 9.0 and t.calls == 1
+
+
+def test_extra_data_is_pooled_validated_and_evaluated_per_dataset(trained, tmp_path):
+    import shutil
+
+    from recruiter.eval.trained import evaluate_trained
+
+    cfg, run_dir = trained
+    team = tmp_path / "team"  # a second prepared dataset: the same records under another name
+    shutil.copytree(cfg.train.data, team)
+    out = tmp_path / "pooled"
+    pooled = _cfg(
+        cfg,
+        output=str(out),
+        max_steps=1,
+        warmup_ratio=0.0,
+        extra_data=[config.ExtraData(data=str(team), weight=0.5)],
+    )
+    run(pooled)
+    results = evaluate_trained(out, pooled)
+    training = json.loads((out / "training.json").read_text())
+    main = training["datasets"]["synthetic"]
+    assert training["datasets"]["team"]["examples"] == round(0.5 * main["rows"])
+    assert training["examples"]["train"] == main["rows"] + round(0.5 * main["rows"])
+    (chosen,) = training["selection"]
+    n = cfg.train.max_eval_examples
+    assert chosen["n"] == 2 * n and set(chosen["by_dataset"]) == {"synthetic", "team"}
+    assert all(b["n"] == n for b in chosen["by_dataset"].values())
+    assert set(results) == {"synthetic", "team"}
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert set(metrics["datasets"]) == {"synthetic", "team"}
+    meta = json.loads((out / "adapter" / "recruiter.json").read_text())
+    assert meta["extra_data"][0]["name"] == "team" and meta["extra_data"][0]["weight"] == 0.5
+    card = (out / "adapter" / "README.md").read_text()
+    assert "Datasets pooled" in card and "team (" in card
