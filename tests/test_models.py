@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -28,6 +29,44 @@ def test_smollm2_generates_on_cpu(smollm2_dir):
     new = out[0, inputs["input_ids"].shape[1] :]
     assert len(new) >= 5
     assert tok.decode(new, skip_special_tokens=True).strip()
+
+
+PROBE = [{"role": "user", "content": "Rust, SQL and Kubernetes; 7 years (2018 – present). Ünïcode ✓"}]
+TF4_PYTHON = Path(__file__).resolve().parents[1] / ".venv-tf4" / "bin" / "python"
+TF4_READ = """
+import json, sys
+from transformers import AutoConfig, AutoTokenizer, __version__
+cfg = AutoConfig.from_pretrained(sys.argv[1])
+tok = AutoTokenizer.from_pretrained(sys.argv[1])
+ids = tok.apply_chat_template(json.loads(sys.argv[2]), add_generation_prompt=True, tokenize=True)
+print(json.dumps({"version": __version__, "rope_theta": cfg.rope_theta, "ids": list(ids),
+                  "tokenizer": type(tok).__name__}))
+"""
+
+
+def test_converted_folder_reads_the_same_under_transformers_4_and_5(smollm2_dir):
+    """vLLM images pin transformers 4: the folder must give them the same model (RoPE base
+    100,000, not 4's default 10,000) and the same token ids as this package's transformers 5."""
+    import subprocess
+
+    from transformers import AutoConfig, AutoTokenizer
+
+    cfg = json.loads((smollm2_dir / "config.json").read_text())
+    assert cfg["rope_theta"] == cfg["rope_parameters"]["rope_theta"] == 100000.0
+    loaded = AutoConfig.from_pretrained(smollm2_dir)
+    assert loaded.rope_parameters["rope_theta"] == 100000.0
+    tok = AutoTokenizer.from_pretrained(smollm2_dir)
+    ids = list(tok.apply_chat_template(PROBE, add_generation_prompt=True, tokenize=True)["input_ids"])
+    if not TF4_PYTHON.is_file():
+        pytest.skip("no .venv-tf4 (`make vllm` builds it): transformers 4 not checked")
+    out = subprocess.run(
+        [str(TF4_PYTHON), "-c", TF4_READ, str(smollm2_dir), json.dumps(PROBE)],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["version"].startswith("4.")
+    assert seen["rope_theta"] == 100000.0
+    assert seen["ids"] == ids
 
 
 def test_second_resolve_reuses_the_converted_folder(smollm2_dir, monkeypatch):

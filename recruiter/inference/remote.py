@@ -40,6 +40,9 @@ from .engine import (
 from .evidence import default_matcher
 
 
+TOP_LOGPROBS = 20  # vLLM's default cap (--max-logprobs); fewer alternatives widen the bound below
+
+
 def p_select_from_logprobs(content: Sequence[Mapping]) -> float | None:
     """P(select) from OpenAI-style ``logprobs.content`` of a decision answer."""
     text = b""
@@ -49,15 +52,16 @@ def p_select_from_logprobs(content: Sequence[Mapping]) -> float | None:
         if _status_branch(text) is None:
             continue
         best = {"select": -math.inf, "reject": -math.inf}
-        for alt in [entry, *entry.get("top_logprobs", [])]:
+        alts = [entry, *entry.get("top_logprobs", [])]
+        for alt in alts:
             branch = _status_branch(before + alt["token"].encode("utf-8"))
             if branch:
                 best[branch] = max(best[branch], alt["logprob"])
-        s, r = best["select"], best["reject"]
-        if s == -math.inf:
-            return 0.0
-        if r == -math.inf:
-            return 1.0
+        # a branch missing from the top-k is at most as likely as the least likely token
+        # returned: P(select) is then bounded by that, not 0 or 1 (which no model means)
+        floor = min(alt["logprob"] for alt in alts)
+        s = best["select"] if best["select"] > -math.inf else floor
+        r = best["reject"] if best["reject"] > -math.inf else floor
         return 1.0 / (1.0 + math.exp(r - s))
     return None
 
@@ -126,7 +130,7 @@ class RemoteEngine:
             max_tokens=max_tokens,
             seed=0,
             logprobs=True,
-            top_logprobs=5,
+            top_logprobs=TOP_LOGPROBS,
             response_format={
                 "type": "json_schema",
                 "json_schema": {"name": "decision", "schema": self.schema, "strict": True},

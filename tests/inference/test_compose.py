@@ -59,3 +59,15 @@ def test_only_the_api_is_published_on_loopback_and_both_servers_need_keys():
     assert api["ports"] == ["${RECRUITER_BIND:-127.0.0.1}:8000:8000"]
     assert api["environment"]["RECRUITER_API_KEYS"].startswith("${RECRUITER_API_KEYS:?")
     assert any(a.startswith("serve.remote_api_key=${VLLM_API_KEY") for a in api["command"])
+
+
+def test_image_runs_as_a_user_and_its_build_context_leaves_out_venvs_and_runs():
+    dockerfile = (REPO / "Dockerfile").read_text().splitlines()
+    users = [line.split()[1] for line in dockerfile if line.startswith("USER ")]
+    assert users and users[-1] not in ("root", "0")
+    ignored = {
+        line.strip()
+        for line in (REPO / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert {".git", ".venv", ".venv-*", "runs"} <= ignored
