@@ -124,16 +124,17 @@ def make_portable(folder: str | os.PathLike) -> None:
     chat template is also copied into tokenizer_config.json, where transformers before 4.50
     looks for it."""
     folder = Path(folder)
-    cfg_path = folder / "config.json"
-    cfg = json.loads(cfg_path.read_text())
-    rope = cfg.get("rope_parameters") or {}
-    if "rope_theta" in rope:
-        cfg["rope_theta"] = rope["rope_theta"]
-        if rope.get("rope_type", "default") == "default":
-            cfg.setdefault("rope_scaling", None)
-    if "dtype" in cfg:
-        cfg.setdefault("torch_dtype", cfg["dtype"])
-    atomic_write_json(cfg_path, cfg)
+    cfg_path = folder / "config.json"  # absent in an adapter folder (tokenizer files only)
+    if cfg_path.is_file():
+        cfg = json.loads(cfg_path.read_text())
+        rope = cfg.get("rope_parameters") or {}
+        if "rope_theta" in rope:
+            cfg["rope_theta"] = rope["rope_theta"]
+            if rope.get("rope_type", "default") == "default":
+                cfg.setdefault("rope_scaling", None)
+        if "dtype" in cfg:
+            cfg.setdefault("torch_dtype", cfg["dtype"])
+        atomic_write_json(cfg_path, cfg)
     tok_path = folder / "tokenizer_config.json"
     if tok_path.is_file():
         tok = json.loads(tok_path.read_text())

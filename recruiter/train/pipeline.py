@@ -40,7 +40,7 @@ from ..inference.loading import (
     resolve_precision,
 )
 from ..inference.prompt import PROMPT_VERSION
-from ..models import EMBEDDED, resolve_adapter, resolve_llm
+from ..models import EMBEDDED, make_portable, resolve_adapter, resolve_llm
 from ..splits import dataset_name, manifest_sha256, read_split
 from ..storage import atomic_dir, atomic_write_json, new_run_dir, package_versions
 from . import data as data_mod
@@ -136,6 +136,7 @@ def _save_adapter(model, tokenizer, target: Path, meta: dict) -> Path:
         tensors = {k: v.to(torch.bfloat16).contiguous() for k, v in load_file(weights).items()}
         save_file(tensors, str(weights), metadata={"format": "pt"})
         tokenizer.save_pretrained(str(tmp))
+        make_portable(tmp)  # vLLM images (transformers 4) may read the adapter's tokenizer
         atomic_write_json(tmp / ADAPTER_META, meta)
         # The trainer records the local cache path of the base; name the model instead, so the
         # folder means the same on every machine (vLLM and PEFT take the base separately).
