@@ -3,7 +3,7 @@
 Holds the supported entity types and their placeholders, the word tables and regex building
 blocks for phones, addresses, dates and protected attributes (street words, units, months,
 contexts), the pre-compiled helper regexes, and the per-recogniser pattern strings that
-:func:`.pii_recognizers._build_recognizers` wraps in Presidio ``Pattern`` objects. Pure data:
+:func:`.recognizers._build_recognizers` wraps in Presidio ``Pattern`` objects. Pure data:
 nothing here imports Presidio or the recognisers.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import regex as re
 
-from .pii_names import _expand_alt, _NeedWords
+from .names import _expand_alt, _NeedWords
 
 # --------------------------------------------------------------------------------------------
 # entity types and placeholders

@@ -18,7 +18,7 @@ from typing import Any
 
 import regex as re
 
-from .pii_names import (
+from .names import (
     _HONORIFICS,
     _INNER_CAP_OK,
     _NER_LABELS,
@@ -29,7 +29,7 @@ from .pii_names import (
     _Lexicon,
 )
 
-logger = logging.getLogger(f"{__package__}.pii")  # the logger name from before the split
+logger = logging.getLogger(__package__)  # "recruiter.prepare.pii", as before the split
 
 
 def _english_words(nlp) -> tuple[frozenset[str], frozenset[str]]:

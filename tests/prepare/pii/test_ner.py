@@ -2,7 +2,7 @@
 
 import pytest
 
-from recruiter.prepare.pii_ner import _lexicon, _ner_gate_windows
+from recruiter.prepare.pii.ner import _lexicon, _ner_gate_windows
 
 
 @pytest.fixture(scope="module")

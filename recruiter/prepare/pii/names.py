@@ -1,9 +1,9 @@
-"""Word lists and person-name lexicon for PII masking (used by :mod:`.pii` and :mod:`.pii_ner`).
+"""Word lists and person-name lexicon for PII masking (used by :mod:`.masker` and :mod:`.ner`).
 
 Holds the allow-list of skills/tools and the role/organisation/honorific words that keep a span
 from being a person, the dictionary + Faker name lexicon, per-text word caches and the cheap
 keyword pre-checks the regex recognisers run behind, and the regex that matches a record's own
-name. spaCy loading, the NER gate and the Presidio engine/enhancer classes are in :mod:`.pii_ner`.
+name. spaCy loading, the NER gate and the Presidio engine/enhancer classes are in :mod:`.ner`.
 """
 
 from __future__ import annotations

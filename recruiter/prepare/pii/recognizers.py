@@ -1,10 +1,10 @@
-"""The Presidio recognisers for PII masking (used by :mod:`.pii`).
+"""The Presidio recognisers for PII masking (used by :mod:`.masker`).
 
 Holds the offline tldextract (:func:`offline_tld_extractor`), Presidio recogniser subclasses
 (offline e-mail, chunked URL, pre-filtered phone, ``\\K``-aware pattern recogniser), the
 phone/address helpers, and :func:`_build_recognizers`, which assembles the recognisers for the
 requested entity types. Entity types, word tables and pattern strings live in
-:mod:`.pii_patterns` (the entity tables are re-exported here).
+:mod:`.patterns` (the entity tables are re-exported here).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import regex as re
 
-from .pii_names import (
+from .names import (
     _HONORIFICS,
     _ORG_WORDS,
     _ROLE_WORDS,
@@ -23,7 +23,7 @@ from .pii_names import (
     _need_rx,
     _NeedWords,
 )
-from .pii_patterns import (
+from .patterns import (
     _ADDRESS_CONTEXT,
     _ADDRESS_EUROPEAN_PREFIX_STREET_NO_NUMBER,
     _ADDRESS_EUROPEAN_SUFFIX_STREET,
@@ -59,19 +59,19 @@ from .pii_patterns import (
     _YEAR,
     _YEAR_RANGE,
 )
-from .pii_patterns import (
-    DEFAULT_ENTITIES as DEFAULT_ENTITIES,  # re-exported for .pii
+from .patterns import (
+    DEFAULT_ENTITIES as DEFAULT_ENTITIES,  # re-exported for .masker
 )
-from .pii_patterns import (
+from .patterns import (
     ENTITY_ALIASES as ENTITY_ALIASES,
 )
-from .pii_patterns import (
+from .patterns import (
     OPTIONAL_ENTITIES as OPTIONAL_ENTITIES,
 )
-from .pii_patterns import (
+from .patterns import (
     PLACEHOLDERS as PLACEHOLDERS,
 )
-from .pii_patterns import (
+from .patterns import (
     SUPPORTED_ENTITIES as SUPPORTED_ENTITIES,
 )
 
