@@ -61,16 +61,16 @@ is inferred); a skill that is also a name ("Ruby") is not masked as a person; th
 English/tech-centric.
 """
 
-from .masker import MaskResult, PiiMasker
-from .names import TECH_ALLOW_LIST
-from .recognizers import (
+from ...pii_entities import (
     DEFAULT_ENTITIES,
     ENTITY_ALIASES,
     OPTIONAL_ENTITIES,
     PLACEHOLDERS,
     SUPPORTED_ENTITIES,
-    offline_tld_extractor,
 )
+from .masker import MaskResult, PiiMasker
+from .names import TECH_ALLOW_LIST
+from .recognizers import offline_tld_extractor
 
 __all__ = [
     "DEFAULT_ENTITIES",

@@ -14,6 +14,7 @@ from typing import Any
 
 import regex as re
 
+from ...pii_entities import DEFAULT_ENTITIES, ENTITY_ALIASES, PLACEHOLDERS, SUPPORTED_ENTITIES
 from .names import (
     _HONORIFICS,
     _INNER_CAP_OK,
@@ -27,14 +28,8 @@ from .names import (
     _own_name_regex,
 )
 from .ner import _make_context_enhancer, _make_nlp_engine_class
-from .recognizers import (
-    _PLACEHOLDER_RX,
-    DEFAULT_ENTITIES,
-    ENTITY_ALIASES,
-    PLACEHOLDERS,
-    SUPPORTED_ENTITIES,
-    _build_recognizers,
-)
+from .patterns import _PLACEHOLDER_RX
+from .recognizers import _build_recognizers
 
 # tie-break when two detections cover exactly the same characters
 _PRIORITY = {

@@ -1,6 +1,7 @@
-"""Regex tables for PII masking: entity types, word lists and the patterns the recognisers use.
+"""Regex tables for PII masking: word lists and the patterns the recognisers use.
 
-Holds the supported entity types and their placeholders, the word tables and regex building
+Holds the regex for placeholders already in a text (the entity types and placeholders themselves
+are :mod:`recruiter.pii_entities`), the word tables and regex building
 blocks for phones, addresses, dates and protected attributes (street words, units, months,
 contexts), the pre-compiled helper regexes, and the per-recogniser pattern strings that
 :func:`.recognizers._build_recognizers` wraps in Presidio ``Pattern`` objects. Pure data:
@@ -11,43 +12,13 @@ from __future__ import annotations
 
 import regex as re
 
+from ...pii_entities import SUPPORTED_ENTITIES
 from .names import _expand_alt, _NeedWords
 
 # --------------------------------------------------------------------------------------------
-# entity types and placeholders
+# placeholders already in a text (the entity types are recruiter.pii_entities)
 # --------------------------------------------------------------------------------------------
 
-DEFAULT_ENTITIES: tuple[str, ...] = (
-    "NAME",
-    "PERSON",
-    "EMAIL",
-    "PHONE",
-    "URL",
-    "ADDRESS",
-    "DATE_OF_BIRTH",
-    "AGE",
-    "GENDER",
-    "MARITAL_STATUS",
-    "NATIONALITY",
-    "RELIGION",
-    "PHOTO",
-)
-#: Opt-in NER types (not masked by default: location filters need cities).
-OPTIONAL_ENTITIES: tuple[str, ...] = ("LOCATION", "ORGANIZATION")
-SUPPORTED_ENTITIES: tuple[str, ...] = DEFAULT_ENTITIES + OPTIONAL_ENTITIES
-#: Presidio / config spellings accepted in ``entities``.
-ENTITY_ALIASES: dict[str, str] = {
-    "EMAIL_ADDRESS": "EMAIL",
-    "PHONE_NUMBER": "PHONE",
-    "STREET_ADDRESS": "ADDRESS",
-    "DOMAIN_NAME": "URL",
-    "DOB": "DATE_OF_BIRTH",
-    "GPE": "LOCATION",
-    "LOC": "LOCATION",
-    "ORG": "ORGANIZATION",
-    "PER": "PERSON",
-}
-PLACEHOLDERS: dict[str, str] = {e: f"[{e}]" for e in SUPPORTED_ENTITIES}
 _PLACEHOLDER_RX = re.compile(r"\[(?:" + "|".join(SUPPORTED_ENTITIES) + r")\]")
 
 # --------------------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 Holds the offline tldextract (:func:`offline_tld_extractor`), Presidio recogniser subclasses
 (offline e-mail, chunked URL, pre-filtered phone, ``\\K``-aware pattern recogniser), the
 phone/address helpers, and :func:`_build_recognizers`, which assembles the recognisers for the
-requested entity types. Entity types, word tables and pattern strings live in
-:mod:`.patterns` (the entity tables are re-exported here).
+requested entity types. Word tables and pattern strings live in :mod:`.patterns`, the entity
+types in :mod:`recruiter.pii_entities`.
 """
 
 from __future__ import annotations
@@ -58,21 +58,6 @@ from .patterns import (
     _WS,
     _YEAR,
     _YEAR_RANGE,
-)
-from .patterns import (
-    DEFAULT_ENTITIES as DEFAULT_ENTITIES,  # re-exported for .masker
-)
-from .patterns import (
-    ENTITY_ALIASES as ENTITY_ALIASES,
-)
-from .patterns import (
-    OPTIONAL_ENTITIES as OPTIONAL_ENTITIES,
-)
-from .patterns import (
-    PLACEHOLDERS as PLACEHOLDERS,
-)
-from .patterns import (
-    SUPPORTED_ENTITIES as SUPPORTED_ENTITIES,
 )
 
 # --------------------------------------------------------------------------------------------
