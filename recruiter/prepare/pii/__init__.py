@@ -59,6 +59,13 @@ known street word (e.g. "Koclířova 77", Vietnamese or Cyrillic ones) are misse
 birth are found only with an explicit cue; religion/nationality/gender only when stated (nothing
 is inferred); a skill that is also a name ("Ruby") is not masked as a person; the allow-list is
 English/tech-centric.
+
+Modules: :mod:`.masker` (:class:`PiiMasker`, :class:`MaskResult`), :mod:`.recognizers` (the
+Presidio recognisers and :func:`~.recognizers.build_recognizers`), :mod:`.patterns` (regex tables),
+:mod:`.names` (allow-list, role/organisation words, the name lexicon, the own-name regex),
+:mod:`.ner` (spaCy loading, the NER gate, the Presidio NLP engine and context enhancer),
+:mod:`.prechecks` (keyword pre-checks), :mod:`.spans` (choosing among overlapping detections).
+The entity types and placeholders are :mod:`recruiter.pii_entities` (re-exported here).
 """
 
 from ...pii_entities import (

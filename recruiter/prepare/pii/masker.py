@@ -16,32 +16,20 @@ import regex as re
 
 from ...pii_entities import DEFAULT_ENTITIES, ENTITY_ALIASES, PLACEHOLDERS, SUPPORTED_ENTITIES
 from .names import (
-    _HONORIFICS,
-    _INNER_CAP_OK,
-    _ORG_WORDS,
-    _PREV_WORD,
-    _ROLE_MODIFIERS,
-    _ROLE_WORDS,
+    HONORIFICS,
+    INNER_CAP_OK,
+    ORG_WORDS,
+    PREV_WORD,
+    ROLE_MODIFIERS,
+    ROLE_WORDS,
     TECH_ALLOW_LIST,
-    _is_lowercased,
-    _Lexicon,
-    _own_name_regex,
+    Lexicon,
+    is_lowercased,
+    own_name_regex,
 )
-from .ner import _make_context_enhancer, _make_nlp_engine_class
-from .patterns import _PLACEHOLDER_RX
-from .recognizers import _build_recognizers
-
-# tie-break when two detections cover exactly the same characters
-_PRIORITY = {
-    "NAME": 5,
-    "EMAIL": 4,
-    "URL": 4,
-    "PHONE": 4,
-    "DATE_OF_BIRTH": 3,
-    "AGE": 3,
-    "PERSON": 2,
-    "ADDRESS": 1,
-}
+from .ner import make_context_enhancer, make_nlp_engine_class
+from .recognizers import build_recognizers
+from .spans import PRIORITY, resolve_spans
 
 # --------------------------------------------------------------------------------------------
 # the masker
@@ -133,13 +121,13 @@ class PiiMasker:
         ner_labels = sorted(self.entities & {"PERSON", "LOCATION", "ORGANIZATION"})
         # the gate only looks for names; other NER types need the whole text
         gate = ner_gate and not (set(ner_labels) - {"PERSON"})
-        engine_cls = _make_nlp_engine_class()
+        engine_cls = make_nlp_engine_class()
         self.nlp_engine = engine_cls(
             model=spacy_model, labels=ner_labels, gate=gate, batch_size=self.batch_size
         )
         self.nlp_engine.load()
-        self.lexicon: _Lexicon = self.nlp_engine.lexicon
-        recognizers = _build_recognizers(set(self.entities), self.nlp_engine.lexicon)
+        self.lexicon: Lexicon = self.nlp_engine.lexicon
+        recognizers = build_recognizers(set(self.entities), self.nlp_engine.lexicon)
         if ner_labels:
             recognizers.append(
                 SpacyRecognizer(supported_language="en", supported_entities=ner_labels)
@@ -149,7 +137,7 @@ class PiiMasker:
             registry=registry,
             nlp_engine=self.nlp_engine,
             supported_languages=["en"],
-            context_aware_enhancer=_make_context_enhancer()(),
+            context_aware_enhancer=make_context_enhancer()(),
             default_score_threshold=self.score_threshold,
         )
         self._presidio_entities = sorted({e for r in recognizers for e in r.supported_entities})
@@ -259,7 +247,7 @@ class PiiMasker:
         toks = []
         for m in _NAME_TOKEN.finditer(name):
             t = m.group()
-            if t.lower().rstrip(".") in _HONORIFICS or len(t) < 2:
+            if t.lower().rstrip(".") in HONORIFICS or len(t) < 2:
                 continue
             toks.append(t)
             if "-" in t:
@@ -328,22 +316,18 @@ class PiiMasker:
         if "@" in s2 or "/" in s2 or any(ch.isdigit() for ch in s2):
             return None
         words = [w[:-2] if w.endswith(("'s", "’s")) else w for w in _WORD_TOKEN.findall(s2)]
-        titled = len(words) > 1 and words[0].lower().rstrip(".") in _HONORIFICS
-        words = [w for w in words if w.lower().rstrip(".") not in _HONORIFICS]
+        titled = len(words) > 1 and words[0].lower().rstrip(".") in HONORIFICS
+        words = [w for w in words if w.lower().rstrip(".") not in HONORIFICS]
         if not words:
             return None
         if not titled:
-            pm = _PREV_WORD.search(text[max(0, a - 12) : a])
-            titled = pm is not None and pm.group(1).lower() in _HONORIFICS
+            pm = PREV_WORD.search(text[max(0, a - 12) : a])
+            titled = pm is not None and pm.group(1).lower() in HONORIFICS
         # "Dr. Brown" is a person; a lone "Brown", "List" or "Best" from NER is usually not
         if all(self._non_name_word(w, titled) for w in words):
             return None
         last, first = words[-1].lower(), words[0].lower()
-        if (
-            last in _ROLE_WORDS
-            or last in _ORG_WORDS
-            or (len(words) > 1 and first in _ROLE_MODIFIERS)
-        ):
+        if last in ROLE_WORDS or last in ORG_WORDS or (len(words) > 1 and first in ROLE_MODIFIERS):
             return None
         return (a, b)
 
@@ -360,7 +344,7 @@ class PiiMasker:
             return True
         if len(w) >= 2 and w.isupper():
             return True  # API, WCAG (a capitalised own name is handled by the NAME matcher)
-        return any(c.isupper() for c in w[1:]) and not _INNER_CAP_OK.match(w)
+        return any(c.isupper() for c in w[1:]) and not INNER_CAP_OK.match(w)
 
     def _own_name_regex(self, name: str | None, lowercased: bool = False):
         toks = self._split_name(name) if name else ()
@@ -371,7 +355,7 @@ class PiiMasker:
         if rx is None:
             if len(self._name_rx) > 4096:
                 self._name_rx.clear()
-            rx = self._name_rx[key] = _own_name_regex(toks, self.lexicon, lowercased)
+            rx = self._name_rx[key] = own_name_regex(toks, self.lexicon, lowercased)
         return rx
 
     def _mask_group(
@@ -390,15 +374,13 @@ class PiiMasker:
         cands: dict[str, list[tuple[int, int, str, float]]] = {}
         for key, text in fields.items():
             c = list(analyses.get(key, []))
-            own_rx = (
-                self._own_name_regex(name, _is_lowercased(text)) if self.mask_own_name else None
-            )
+            own_rx = self._own_name_regex(name, is_lowercased(text)) if self.mask_own_name else None
             if own_rx is not None:
                 c.extend((m.start(), m.end(), "NAME", 1.0) for m in own_rx.finditer(text))
             cands[key] = c
 
         # 2. record-wide consistency: values found once are masked wherever they recur
-        resolved = {k: _resolve(cands[k], fields[k]) for k in fields}
+        resolved = {k: resolve_spans(cands[k], fields[k]) for k in fields}
         value_type: dict[str, str] = {}
         prop_values: dict[str, str] = {}
         for key, spans in resolved.items():
@@ -408,7 +390,7 @@ class PiiMasker:
                 if typ == "PERSON" and own and self._all_own(val, own):
                     typ = "NAME"
                 norm = val.lower()
-                if _PRIORITY.get(typ, 0) >= _PRIORITY.get(value_type.get(norm, ""), -1):
+                if PRIORITY.get(typ, 0) >= PRIORITY.get(value_type.get(norm, ""), -1):
                     value_type[norm] = typ
                 if typ in ("PERSON", "EMAIL", "PHONE", "URL") and len(val) >= 3:
                     prop_values.setdefault(val, typ)
@@ -418,7 +400,7 @@ class PiiMasker:
                             # a part of a detected name, unless it is an everyday word ("Will", "Brown")
                             if (
                                 len(w) >= 3
-                                and lw not in _HONORIFICS
+                                and lw not in HONORIFICS
                                 and lw not in self.allow_list
                                 and lw not in own
                                 and not self.lexicon.is_ambiguous(lw)
@@ -437,7 +419,7 @@ class PiiMasker:
                     (m.start(), m.end(), prop_values[m.group()], 0.9) for m in rx.finditer(text)
                 ]
                 if extra:
-                    resolved[key] = _resolve(resolved[key] + extra, text)
+                    resolved[key] = resolve_spans(resolved[key] + extra, text)
 
         # 3. relabel for consistency and replace with Presidio's anonymizer
         from presidio_anonymizer.entities import RecognizerResult as AnonResult
@@ -472,57 +454,5 @@ class PiiMasker:
     def _all_own(val: str, own: set[str]) -> bool:
         words = [w.lower() for w in _WORD_TOKEN.findall(val)]
         words = [w[:-2] if w.endswith(("'s", "’s")) else w for w in words]
-        words = [w for w in words if w not in _HONORIFICS]
+        words = [w for w in words if w not in HONORIFICS]
         return bool(words) and all(w in own for w in words)
-
-
-def _resolve(
-    cands: list[tuple[int, int, str, float]], text: str
-) -> list[tuple[int, int, str, float]]:
-    """Non-overlapping spans: longer first, then entity priority, then score; skip placeholders.
-
-    A span that only partly overlaps a chosen one keeps its non-overlapping part (a phone number
-    whose last group a street pattern also claimed stays masked as a phone).
-    """
-    if not cands:
-        return []
-    taken: list[tuple[int, int]] = (
-        [m.span() for m in _PLACEHOLDER_RX.finditer(text)] if "[" in text else []
-    )
-    chosen: list[tuple[int, int, str, float]] = []
-    queue = sorted(cands, key=lambda c: (-(c[1] - c[0]), -_PRIORITY.get(c[2], 0), -c[3], c[0]))
-    for a, b, typ, score in queue:
-        # a same-type span sticking out of a chosen one extends it ("Dr. [Robert Johnson]")
-        merged = False
-        for i, (ca, cb, ctyp, cscore) in enumerate(chosen):
-            if ctyp == typ and a < cb and ca < b and (a < ca or b > cb):
-                na, nb = min(a, ca), max(b, cb)
-                if not any(na < tb and ta < nb for ta, tb in taken if (ta, tb) != (ca, cb)):
-                    chosen[i] = (na, nb, typ, max(score, cscore))
-                    taken[taken.index((ca, cb))] = (na, nb)
-                    merged = True
-                break
-        if merged:
-            continue
-        for ta, tb in taken:
-            if a < tb and ta < b:
-                if ta <= a and b <= tb:  # inside a chosen span
-                    a = b
-                    break
-                if a < ta:  # keep the left part
-                    b = ta
-                else:  # keep the right part
-                    a = tb
-        seg = text[a:b]
-        strip_l = len(seg) - len(seg.lstrip(" \t,;|"))
-        a, b = a + strip_l, a + len(seg.rstrip(" \t,;|"))
-        if (
-            b - a < 2
-            or not any(ch.isalnum() for ch in text[a:b])
-            or any(a < tb and ta < b for ta, tb in taken)
-        ):
-            continue
-        taken.append((a, b))
-        chosen.append((a, b, typ, score))
-    chosen.sort()
-    return chosen
