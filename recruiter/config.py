@@ -30,6 +30,7 @@ from pydantic import (
 )
 
 from .errors import ConfigError
+from .pii_entities import DEFAULT_ENTITIES
 from .storage import atomic_write_text
 
 
@@ -79,21 +80,7 @@ class SpamConfig(Section):
 class PiiConfig(Section):
     enabled: bool = True
     entities: list[str] = Field(
-        default_factory=lambda: [
-            "NAME",
-            "PERSON",
-            "EMAIL",
-            "PHONE",
-            "URL",
-            "ADDRESS",
-            "DATE_OF_BIRTH",
-            "AGE",
-            "GENDER",
-            "MARITAL_STATUS",
-            "NATIONALITY",
-            "RELIGION",
-            "PHOTO",
-        ],
+        default_factory=lambda: list(DEFAULT_ENTITIES),
         description="Entity types to mask (NAME = the record's own name). LOCATION and ORGANIZATION "
         "are available but off: location filters need cities.",
     )

@@ -1,9 +1,10 @@
-"""Regex tables for PII masking: entity types, word lists and the patterns the recognisers use.
+"""Regex tables for PII masking: word lists and the patterns the recognisers use.
 
-Holds the supported entity types and their placeholders, the word tables and regex building
+Holds the regex for placeholders already in a text (the entity types and placeholders themselves
+are :mod:`recruiter.pii_entities`), the word tables and regex building
 blocks for phones, addresses, dates and protected attributes (street words, units, months,
 contexts), the pre-compiled helper regexes, and the per-recogniser pattern strings that
-:func:`.pii_recognizers._build_recognizers` wraps in Presidio ``Pattern`` objects. Pure data:
+:func:`.recognizers.build_recognizers` wraps in Presidio ``Pattern`` objects. Pure data:
 nothing here imports Presidio or the recognisers.
 """
 
@@ -11,60 +12,30 @@ from __future__ import annotations
 
 import regex as re
 
-from .pii_names import _expand_alt, _NeedWords
+from ...pii_entities import SUPPORTED_ENTITIES
+from .prechecks import NeedWords, expand_alt
 
 # --------------------------------------------------------------------------------------------
-# entity types and placeholders
+# placeholders already in a text (the entity types are recruiter.pii_entities)
 # --------------------------------------------------------------------------------------------
 
-DEFAULT_ENTITIES: tuple[str, ...] = (
-    "NAME",
-    "PERSON",
-    "EMAIL",
-    "PHONE",
-    "URL",
-    "ADDRESS",
-    "DATE_OF_BIRTH",
-    "AGE",
-    "GENDER",
-    "MARITAL_STATUS",
-    "NATIONALITY",
-    "RELIGION",
-    "PHOTO",
-)
-#: Opt-in NER types (not masked by default: location filters need cities).
-OPTIONAL_ENTITIES: tuple[str, ...] = ("LOCATION", "ORGANIZATION")
-SUPPORTED_ENTITIES: tuple[str, ...] = DEFAULT_ENTITIES + OPTIONAL_ENTITIES
-#: Presidio / config spellings accepted in ``entities``.
-ENTITY_ALIASES: dict[str, str] = {
-    "EMAIL_ADDRESS": "EMAIL",
-    "PHONE_NUMBER": "PHONE",
-    "STREET_ADDRESS": "ADDRESS",
-    "DOMAIN_NAME": "URL",
-    "DOB": "DATE_OF_BIRTH",
-    "GPE": "LOCATION",
-    "LOC": "LOCATION",
-    "ORG": "ORGANIZATION",
-    "PER": "PERSON",
-}
-PLACEHOLDERS: dict[str, str] = {e: f"[{e}]" for e in SUPPORTED_ENTITIES}
-_PLACEHOLDER_RX = re.compile(r"\[(?:" + "|".join(SUPPORTED_ENTITIES) + r")\]")
+PLACEHOLDER_RX = re.compile(r"\[(?:" + "|".join(SUPPORTED_ENTITIES) + r")\]")
 
 # --------------------------------------------------------------------------------------------
 # chunking and dotted-tech tables (URL / e-mail recognisers)
 # --------------------------------------------------------------------------------------------
 
-_AT_RX = re.compile(r"@")
-_DOT_RX = re.compile(r"[A-Za-z0-9\-]{2}\.[A-Za-z]{2}")
-_WS = " \t\n\r\f\v"
+AT_RX = re.compile(r"@")
+DOT_RX = re.compile(r"[A-Za-z0-9\-]{2}\.[A-Za-z]{2}")
+WS = " \t\n\r\f\v"
 
-_DOTTED_TECH = frozenset(
+DOTTED_TECH = frozenset(
     """
 asp.net vb.net ado.net dot.net socket.io node.js vue.js next.js nuxt.js react.js express.js d3.js
 three.js chart.js ember.js backbone.js angular.js nest.js deno.land readme.md changelog.md
 """.split()
 )
-_FILE_TLDS = frozenset(
+FILE_TLDS = frozenset(
     "md sh rs pl py cc ps so at it is be by am in do go to rb ts js cs kt".split()
 )
 
@@ -107,7 +78,7 @@ _US_SUFFIX = (
     "Flats|Motorway|Oval|Shoal|Shoals|Squares|"
     "Streets|Walks|Ways|Roads|Drives|Parkways|Hwy|Mount|Pine|Plain|Rue"
 )
-_UNIT_CORE = (
+UNIT_CORE = (
     r"(?i:apt|apartment|suite|ste|unit|flat|studio|fl|floor|room|rm|puerta|piso|portal|planta|escalera|"
     r"interno|interior|int|edif|depto|dpto|scala|top|tür|stiege|étage|bus|lgh|кв|#)\.?[ \t]*#?[ \t]*\d{1,5}[A-Za-z]?\b"
 )
@@ -122,7 +93,7 @@ _ANY_SUFFIX = (
     "Unions|Via|View|Wall|Well|Rise|Quay|Esplanade|Approach|Wynd|Tor|Steps|"
     "Nagar|Ganj|Chowk|Marg|Colony|Vihar|Enclave|Puram|Bagh|Layout|Sector"
 )
-_UNIT = rf"(?:,?[ \t]*{_UNIT_CORE})"
+_UNIT = rf"(?:,?[ \t]*{UNIT_CORE})"
 # street words glued to the name ("Jens-Drubin-Straße 47", "Kayleighsteeg 10", "Storgatan 77")
 _EU_SUFFIX = (
     "straße|strasse|str\\.|gasse|weg|allee|platz|ring|damm|ufer|steig|"
@@ -145,7 +116,7 @@ _EU_PREFIX = (
     "ulica|ul\\.|aleja|al\\.|plac|osiedle|os\\."
 )
 
-_STREET_WORD = re.compile(rf"(?i)\b(?:{_ANY_SUFFIX}|{_EU_PREFIX})\b|\p{{L}}(?:{_EU_SUFFIX})\b")
+STREET_WORD = re.compile(rf"(?i)\b(?:{_ANY_SUFFIX}|{_EU_PREFIX})\b|\p{{L}}(?:{_EU_SUFFIX})\b")
 _EU_PREFIX_TITLE = "|".join(
     w[0].upper() + w[1:] for w in _EU_PREFIX.split("|") if w not in ("al\\.", "os\\.")
 )
@@ -163,7 +134,7 @@ _EU_PREFIX_LOWER_SAFE = (
 )
 
 # "@": a street next to an e-mail address on a contact line
-_ADDRESS_CONTEXT = [
+ADDRESS_CONTEXT = [
     "address",
     "live",
     "lives",
@@ -187,7 +158,7 @@ _ADDRESS_CONTEXT = [
     "@",
 ]
 # "@": a number next to an e-mail address on a contact line ("jo@x.com | 728 355 272 | ...")
-_PHONE_CONTEXT = [
+PHONE_CONTEXT = [
     "phone",
     "telephone",
     "tel",
@@ -209,16 +180,16 @@ _PHONE_CONTEXT = [
 ]
 
 
-_YEAR_RANGE = re.compile(r"(?:19|20)\d\d\s*[-–/]\s*(?:19|20)\d\d")
-_DATE_LIKE = re.compile(r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}")
-_ISO_DATE = re.compile(r"(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])\b")
-_IPV4 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
-_DIGITS = re.compile(r"\d+")
-_YEAR = re.compile(r"(?:19|20)\d\d")
-_EXT = re.compile(r"(?i)\s?(?:x|ext\.?|extension)\s?\d{1,6}$")
+YEAR_RANGE = re.compile(r"(?:19|20)\d\d\s*[-–/]\s*(?:19|20)\d\d")
+DATE_LIKE = re.compile(r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}")
+ISO_DATE = re.compile(r"(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])\b")
+IPV4 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
+DIGITS = re.compile(r"\d+")
+YEAR = re.compile(r"(?:19|20)\d\d")
+EXT = re.compile(r"(?i)\s?(?:x|ext\.?|extension)\s?\d{1,6}$")
 
 
-# ---- per-recogniser patterns (used by _build_recognizers) ----------------------------------
+# ---- per-recogniser patterns (used by build_recognizers) ----------------------------------
 
 _NAME_SEQ = r"\p{L}[\p{L}'’\-]*\.?(?:[ \t]+\p{L}[\p{L}'’\-]*\.?){0,3}"
 _PERSON_SPEAKER_LABEL = rf"^[ \t>]*(?:\*\*|__)?[ \t]*\K{_NAME_SEQ}(?=[ \t]*(?:\*\*|__)?[ \t]*:)"
@@ -237,7 +208,7 @@ _PERSON_NAMED_ROLE_NEED = [
     "mentor",
     "panel",
 ]
-_PERSON_FIRST_LAST_NAME = (
+PERSON_FIRST_LAST_NAME = (
     r"(?<![\w\-])\p{Lu}\p{Ll}+(?:[ \t]+\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?){1,2}(?![\w\-])"
 )
 _PHONE_EXT = r"(?:[ \t]?(?i:x|ext\.?|extension)[ \t]?\d{1,6})?"
@@ -261,10 +232,10 @@ _NAME_ARTICLES = r"(?:(?:de|del|de la|di|da|do|dos|das|du|des|della|van|von)[ \t
 _NAME_TOK = r"\p{Lu}[\p{L}'’\-]*\.?"
 _STREET_NAME = rf"{_NAME_ARTICLES}{_NAME_TOK}(?:[ \t]+(?:{_NAME_TOK}|de|del|la|di|da|do|dos|das|du|des|e|y)){{0,3}}"
 _HOUSE = r"(?:(?i:nr|no|nº|n°|n|буд|д)\.?[ \t]*)?\d{1,5}[A-Za-z]?(?:/\d{1,5}[A-Za-z]?)?"
-_EU_PREFIX_NEED = _NeedWords(
+EU_PREFIX_NEED = NeedWords(
     w.replace("\\.?", "").replace("\\.", ".").split()[0] for w in _EU_PREFIX.split("|")
 )
-_UNIT_NEED = _NeedWords(
+_UNIT_NEED = NeedWords(
     w
     for u in (
         "apt",
@@ -309,16 +280,16 @@ _ADDRESS_STREET_ANY_STREET_WORD = (
 )
 _ADDRESS_STREET_ANY_CASE = rf"\b{_HOUSE_NUM}[ \t]+(?:{_LOWER_WORD}[ \t]+){{1,3}}(?i:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|terrace|circle|parkway|highway|square|trail|plaza)\b\.?{_UNIT}?"
 _ADDRESS_UNIT_THEN_STREET = (
-    rf"\b{_UNIT_CORE},?[ \t]+(?:{_TITLE_WORD}[ \t]+){{0,3}}(?:{_ANY_SUFFIX})\b\.?"
+    rf"\b{UNIT_CORE},?[ \t]+(?:{_TITLE_WORD}[ \t]+){{0,3}}(?:{_ANY_SUFFIX})\b\.?"
 )
-_ADDRESS_EUROPEAN_SUFFIX_STREET = rf"\b\p{{Lu}}(?=[\p{{L}}\-]{{2,40}}\.?[ \t]+\d)[\p{{L}}\-]{{1,}}(?i:{_EU_SUFFIX})[ \t]+\d{{1,5}}[A-Za-z]?(?:[\-–/]\d{{1,5}}[A-Za-z]?)?\b\.?{_UNIT}?"
+ADDRESS_EUROPEAN_SUFFIX_STREET = rf"\b\p{{Lu}}(?=[\p{{L}}\-]{{2,40}}\.?[ \t]+\d)[\p{{L}}\-]{{1,}}(?i:{_EU_SUFFIX})[ \t]+\d{{1,5}}[A-Za-z]?(?:[\-–/]\d{{1,5}}[A-Za-z]?)?\b\.?{_UNIT}?"
 _ADDRESS_EUROPEAN_PREFIX_STREET_NUMBER_FIRST = rf"(?<!\d[ \t.\-/]\d{{1,4}}[ \t.\-/])\b\d{{1,5}}[A-Za-z]?,?[ \t]+(?i:{_EU_PREFIX})[ \t]+{_STREET_NAME}"
-_ADDRESS_EUROPEAN_PREFIX_STREET_NUMBER_LAST = rf"(?<!et[ \t])\b(?:{_EU_PREFIX_TITLE}|{_EU_PREFIX_LOWER})[ \t]+{_STREET_NAME},?[ \t]+{_HOUSE}\b(?:,?[ \t]*{_UNIT_CORE})*"
-_ADDRESS_EUROPEAN_PREFIX_STREET_NO_NUMBER = rf"\b(?:{_EU_PREFIX_LOWER_SAFE})[ \t]+{_STREET_NAME}"
+_ADDRESS_EUROPEAN_PREFIX_STREET_NUMBER_LAST = rf"(?<!et[ \t])\b(?:{_EU_PREFIX_TITLE}|{_EU_PREFIX_LOWER})[ \t]+{_STREET_NAME},?[ \t]+{_HOUSE}\b(?:,?[ \t]*{UNIT_CORE})*"
+ADDRESS_EUROPEAN_PREFIX_STREET_NO_NUMBER = rf"\b(?:{_EU_PREFIX_LOWER_SAFE})[ \t]+{_STREET_NAME}"
 _ADDRESS_HOUSE_NUMBER = r"\b(?i:h\.?[ \t]?no\.?|house[ \t]+no\.?|plot[ \t]+no\.?|flat[ \t]+no\.?)[ \t]*\d{1,5}[A-Za-z/\-]*(?:,?[ \t]+\p{Lu}[\p{L}]+){0,3}"
 _ADDRESS_UNIT = r"\b(?i:apt|apartment|suite|flat|studio)\.?[ \t]*#?[ \t]*\d{1,5}[A-Za-z]?\b"
 _ADDRESS_PO_BOX = r"\b(?i:p\.?[ \t]?o\.?[ \t]*box|post[ \t]+office[ \t]+box)[ \t]*#?[ \t]*\d{1,6}\b"
-_ADDRESS_LINE = rf"(?<![\w\-])(?i:(?:home|street|mailing|postal|permanent|current|residential|billing|shipping)[ \t]+)?(?i:address)(?<!(?i:e-?mail|ip|web|mac)[ \t]*address){_SEP}\K[^\n]{{3,160}}"
+ADDRESS_LINE = rf"(?<![\w\-])(?i:(?:home|street|mailing|postal|permanent|current|residential|billing|shipping)[ \t]+)?(?i:address)(?<!(?i:e-?mail|ip|web|mac)[ \t]*address){_SEP}\K[^\n]{{3,160}}"
 _DATE_OF_BIRTH_DOB_CUE = rf"\b(?i:d\.?o\.?b\.?|date[ \t]+of[ \t]+birth|birth[ \t]*date|birthday)(?:[ \t]+is)?(?:{_SEP}|[ \t]+)\K(?i:{_DATE})"
 _DATE_OF_BIRTH_BORN_ON_IN = (
     rf"\b(?i:born)[ \t]+(?i:on[ \t]+|in[ \t]+)?(?i:the[ \t]+)?\K(?i:{_DATE}|(?:19|20)\d{{2}}\b)"
@@ -374,7 +345,7 @@ _RELIGIONS = (
     r"wiccans?|christianity|orthodox[ \t]+christian|born-again[ \t]+christian"
 )
 _RELIGION_WORDS = [
-    w for alt in _RELIGIONS.replace("[ \\t]+", " ").split("|") for w in _expand_alt(alt)
+    w for alt in _RELIGIONS.replace("[ \\t]+", " ").split("|") for w in expand_alt(alt)
 ]
 _RELIGION_WORDS += ["bahá'í", "bahá’í", "baha'i", "bahai"]
 _RELIGION_CUE = rf"\b(?i:religion|religious[ \t]+(?:affiliation|beliefs?|background)|faith|denomination){_SEP}\K{_VALUE_1_3}"
@@ -392,12 +363,12 @@ _PHOTO_IMAGE_FILE_NEED = [".jp", ".png", ".gif", ".heic", ".webp", ".bmp"]
 
 # ---- pattern tables: (name, regex, score[, need]) per recogniser ----------------------------
 
-_SPEAKER_NAME_PATTERNS = (
+SPEAKER_NAME_PATTERNS = (
     ("speaker label", _PERSON_SPEAKER_LABEL, 0.6),
     ("named role", _PERSON_NAMED_ROLE, 0.6, _PERSON_NAMED_ROLE_NEED),
 )
 
-_PHONE_REGEX_PATTERNS = (
+PHONE_REGEX_PATTERNS = (
     ("parenthesised area code", _PHONE_PARENTHESISED_AREA_CODE, 0.5),
     ("international", _PHONE_INTERNATIONAL, 0.5),
     ("nanp", _PHONE_NANP, 0.45),
@@ -405,7 +376,7 @@ _PHONE_REGEX_PATTERNS = (
     ("digit run (needs context)", _PHONE_DIGIT_RUN, 0.3),
 )
 
-_STREET_ADDRESS_PATTERNS_1 = (
+STREET_ADDRESS_PATTERNS_1 = (
     ("street (title case)", _ADDRESS_STREET_TITLE_CASE, 0.6),
     ("street with unit (any street word)", _ADDRESS_STREET_WITH_UNIT_ANY_STREET_WORD, 0.6),
     ("street (any street word, needs context)", _ADDRESS_STREET_ANY_STREET_WORD, 0.3),
@@ -413,65 +384,65 @@ _STREET_ADDRESS_PATTERNS_1 = (
     ("unit then street", _ADDRESS_UNIT_THEN_STREET, 0.6, _UNIT_NEED),
 )
 
-_STREET_ADDRESS_PATTERNS_2 = (
+STREET_ADDRESS_PATTERNS_2 = (
     (
         "european prefix street, number first",
         _ADDRESS_EUROPEAN_PREFIX_STREET_NUMBER_FIRST,
         0.5,
-        _EU_PREFIX_NEED,
+        EU_PREFIX_NEED,
     ),
     (
         "european prefix street, number last",
         _ADDRESS_EUROPEAN_PREFIX_STREET_NUMBER_LAST,
         0.5,
-        _EU_PREFIX_NEED,
+        EU_PREFIX_NEED,
     ),
 )
 
-_STREET_ADDRESS_PATTERNS_3 = (
+STREET_ADDRESS_PATTERNS_3 = (
     ("house number", _ADDRESS_HOUSE_NUMBER, 0.6, ["no"]),
     ("unit", _ADDRESS_UNIT, 0.45),
     ("po box", _ADDRESS_PO_BOX, 0.8),
 )
 
-_DATE_OF_BIRTH_PATTERNS = (
+DATE_OF_BIRTH_PATTERNS = (
     ("dob cue", _DATE_OF_BIRTH_DOB_CUE, 0.9, ["dob", "d.o.b", "birth"]),
     ("born on/in", _DATE_OF_BIRTH_BORN_ON_IN, 0.85),
 )
 
-_AGE_PATTERNS = (
+AGE_PATTERNS = (
     ("age cue", _AGE_CUE, 0.85),
     ("years old", _AGE_YEARS_OLD, 0.85, ["old"]),
     ("y/o", _AGE_Y_O, 0.7, ["y/o", "y.o.", "yo"]),
 )
 
-_GENDER_PATTERNS = (
+GENDER_PATTERNS = (
     ("gender cue", _GENDER_CUE, 0.85, ["gender", "sex"]),
     ("pronouns cue", _GENDER_PRONOUNS_CUE, 0.85),
     ("pronouns in parentheses", _GENDER_PRONOUNS_IN_PARENTHESES, 0.85),
     ("self description", _GENDER_SELF_DESCRIPTION, 0.7, _GENDER_SELF_DESCRIPTION_NEED),
 )
 
-_MARITAL_STATUS_PATTERNS = (
+MARITAL_STATUS_PATTERNS = (
     ("marital cue", _MARITAL_STATUS_MARITAL_CUE, 0.85, ["status"]),
     ("self statement", _MARITAL_STATUS_SELF_STATEMENT, 0.8),
     ("family phrase", _MARITAL_STATUS_FAMILY_PHRASE, 0.8),
     ("spouse", _MARITAL_STATUS_SPOUSE, 0.6),
 )
 
-_NATIONALITY_PATTERNS = (
+NATIONALITY_PATTERNS = (
     ("nationality cue", _NATIONALITY_CUE, 0.85, _NATIONALITY_CUE_NEED),
     ("national of", _NATIONALITY_NATIONAL_OF, 0.8, ["national of", "native of"]),
     ("X national", _NATIONALITY_X_NATIONAL, 0.8, ["national", "passport", "by birth"]),
 )
 
-_RELIGION_PATTERNS = (
+RELIGION_PATTERNS = (
     ("religion cue", _RELIGION_CUE, 0.85, ["religio", "faith", "denomination"]),
-    ("named religion", _RELIGION_NAMED_RELIGION, 0.7, _NeedWords(_RELIGION_WORDS)),
+    ("named religion", _RELIGION_NAMED_RELIGION, 0.7, NeedWords(_RELIGION_WORDS)),
     ("christian", _RELIGION_CHRISTIAN, 0.6),
 )
 
-_PHOTO_PATTERNS = (
+PHOTO_PATTERNS = (
     ("photo attached", _PHOTO_IS_ATTACHED, 0.85, _PIC_NEED),
     ("attached photo", _PHOTO_ATTACHED_PHOTO, 0.85, _PIC_NEED),
     ("photo placeholder", _PHOTO_PLACEHOLDER, 0.85),

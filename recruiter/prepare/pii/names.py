@@ -1,9 +1,9 @@
-"""Word lists and person-name lexicon for PII masking (used by :mod:`.pii` and :mod:`.pii_ner`).
+"""Word lists and person-name lexicon for PII masking (used by :mod:`.masker` and :mod:`.ner`).
 
 Holds the allow-list of skills/tools and the role/organisation/honorific words that keep a span
-from being a person, the dictionary + Faker name lexicon, per-text word caches and the cheap
-keyword pre-checks the regex recognisers run behind, and the regex that matches a record's own
-name. spaCy loading, the NER gate and the Presidio engine/enhancer classes are in :mod:`.pii_ner`.
+from being a person, the dictionary + Faker name lexicon, and the regex that matches a record's
+own name. spaCy loading, the NER gate and the Presidio engine/enhancer classes are in
+:mod:`.ner`; the keyword pre-checks of the regex recognisers are in :mod:`.prechecks`.
 """
 
 from __future__ import annotations
@@ -11,19 +11,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re as _sre
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import regex as re
-
-_NER_LABELS = {
-    "PERSON": "PERSON",
-    "PER": "PERSON",
-    "GPE": "LOCATION",
-    "LOC": "LOCATION",
-    "FAC": "LOCATION",
-    "ORG": "ORGANIZATION",
-}
 
 # --------------------------------------------------------------------------------------------
 # allow-list: skills, tools and role words spaCy likes to call PERSON; never masked as a person
@@ -81,7 +71,7 @@ um uh hmm ah oh wow okay ok yeah yep yes no hi hello hey thanks thank great sure
 
 # a PERSON span ending in a job or organisation word is a title or a company ("Ward Nurse",
 # "Veenstra Groep"), as is one starting with a role modifier ("Line Cook")
-_ROLE_WORDS = frozenset(
+ROLE_WORDS = frozenset(
     """
 nurse engineer developer manager analyst teacher designer scientist consultant specialist assistant technician
 officer director lead coordinator administrator clerk accountant architect chef driver cashier agent representative
@@ -92,10 +82,10 @@ administrator strategist owner founder cofounder president vice ceo cto cfo coo 
 housekeeper caregiver carer paramedic midwife surgeon dentist hygienist veterinarian vet radiographer
 """.split()
 )
-_ROLE_MODIFIERS = frozenset(
+ROLE_MODIFIERS = frozenset(
     "line head sous pastry chief senior junior lead staff charge ward principal deputy registered general field sales".split()
 )
-_ORG_WORDS = frozenset(
+ORG_WORDS = frozenset(
     """
 groep group gmbh ag inc inc. llc ltd ltd. plc bv b.v. nv sa s.a. sas sarl spa s.p.a. srl sl s.l. kg oy ab as a/s
 sp sp. z o.o. inşaat holding holdings partners associates corp corp. corporation company co co. consulting
@@ -104,83 +94,9 @@ hospital clinic foundation agency media ventures capital industries internationa
 """.split()
 )
 
-_HONORIFICS = frozenset(
+HONORIFICS = frozenset(
     "dr dr. mr mr. mrs mrs. ms ms. miss mx prof prof. sir madam jr sr ii iii iv".split()
 )
-
-# --------------------------------------------------------------------------------------------
-# per-text word caches and keyword pre-checks for the regex recognisers
-# --------------------------------------------------------------------------------------------
-
-
-_LOWER_CACHE: tuple[str | None, str | None] = (None, None)
-
-
-def _lower(text: str) -> str:
-    """``text.lower()``, reused while the recognisers of one analysis see the same string."""
-    global _LOWER_CACHE
-    cached = _LOWER_CACHE
-    if cached[0] is text:
-        return cached[1]
-    low = text.lower()
-    _LOWER_CACHE = (text, low)
-    return low
-
-
-_WORDS_CACHE: tuple[str | None, frozenset[str]] = (None, frozenset())
-_PUNCT = ".,;:!?()[]{}\"'*|/"
-
-
-def _words(text: str) -> frozenset[str]:
-    """Lower-case whitespace tokens of ``text`` (with and without surrounding punctuation)."""
-    global _WORDS_CACHE
-    cached = _WORDS_CACHE
-    if cached[0] is text:
-        return cached[1]
-    raw = _lower(text).replace("/", " ").split()
-    words = frozenset(raw).union(t.strip(_PUNCT) for t in raw)
-    _WORDS_CACHE = (text, words)
-    return words
-
-
-class _NeedWords:
-    """Pre-check: one of these lower-case words must occur as a whitespace token."""
-
-    def __init__(self, words: Iterable[str]):
-        self.words = frozenset(words)
-
-    def ok(self, text: str) -> bool:
-        return not self.words.isdisjoint(_words(text))
-
-
-class _NeedSubstrings:
-    """Pre-check: one of these lower-case substrings must occur."""
-
-    def __init__(self, subs: Iterable[str]):
-        self.rx = _sre.compile(
-            "|".join(_sre.escape(n) for n in sorted(set(subs), key=len, reverse=True))
-        )
-
-    def ok(self, text: str) -> bool:
-        return self.rx.search(_lower(text)) is not None
-
-
-def _expand_alt(alt: str) -> list[str]:
-    """First words a simple regex alternative can start with ("muslims?" -> muslim, muslims)."""
-    word = alt.split()[0]
-    if "[" in word or "(" in word:
-        return [word.split("[")[0].split("(")[0]]
-    if word.endswith("?"):
-        return [word[:-2], word[:-1]]
-    return [word]
-
-
-def _need_rx(need):
-    """``need``: None, a list of substrings, or a ``_NeedWords``."""
-    if not need:
-        return None
-    return need if isinstance(need, _NeedWords) else _NeedSubstrings(need)
-
 
 # --------------------------------------------------------------------------------------------
 # lexicon for the NER gate and for PERSON filtering
@@ -188,7 +104,7 @@ def _need_rx(need):
 
 
 @dataclass(frozen=True)
-class _Lexicon:
+class Lexicon:
     english: frozenset[str]  # English dictionary words (lower case), incl. stop words
     names: frozenset[str]  # first/last names from Faker's person providers (lower case)
     first_names: frozenset[str]  # the first names alone
@@ -242,7 +158,7 @@ class _Lexicon:
         return low in self.stop or (low not in self.names and self.is_word(low))
 
 
-def _faker_names() -> tuple[frozenset[str], frozenset[str]]:
+def faker_names() -> tuple[frozenset[str], frozenset[str]]:
     """(all first and last names, first names) from Faker's person providers, lower case."""
     try:
         import faker.providers.person as person
@@ -279,7 +195,7 @@ _UPPERCASE = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _LOWERCASED_CACHE: tuple[str | None, bool] = (None, False)
 
 
-def _is_lowercased(text: str) -> bool:
+def is_lowercased(text: str) -> bool:
     """A text whose capitals were stripped (some exports lower-case everything)."""
     global _LOWERCASED_CACHE
     cached = _LOWERCASED_CACHE
@@ -292,8 +208,8 @@ def _is_lowercased(text: str) -> bool:
     return result
 
 
-_INNER_CAP_OK = re.compile(r"(?:Mc|Mac|O'|De|Di|Le|La|Van|Von)\p{Lu}")
-_PREV_WORD = re.compile(r"(\p{L}+(?:['’]\p{L}+)?)(\.?)[ \t*_,]*$")
+INNER_CAP_OK = re.compile(r"(?:Mc|Mac|O'|De|Di|Le|La|Van|Von)\p{Lu}")
+PREV_WORD = re.compile(r"(\p{L}+(?:['’]\p{L}+)?)(\.?)[ \t*_,]*$")
 
 
 _PARTICLES = frozenset(
@@ -301,7 +217,7 @@ _PARTICLES = frozenset(
 )
 
 
-def _own_name_regex(tokens: tuple[str, ...], lex: _Lexicon, lowercased: bool = False):
+def own_name_regex(tokens: tuple[str, ...], lex: Lexicon, lowercased: bool = False):
     """Whole-word regex for a person's own name tokens.
 
     Tokens that are everyday words ("Grace", "Will") match only Capitalised or UPPER case (unless

@@ -1,10 +1,10 @@
-"""The Presidio recognisers for PII masking (used by :mod:`.pii`).
+"""The Presidio recognisers for PII masking (used by :mod:`.masker`).
 
 Holds the offline tldextract (:func:`offline_tld_extractor`), Presidio recogniser subclasses
 (offline e-mail, chunked URL, pre-filtered phone, ``\\K``-aware pattern recogniser), the
-phone/address helpers, and :func:`_build_recognizers`, which assembles the recognisers for the
-requested entity types. Entity types, word tables and pattern strings live in
-:mod:`.pii_patterns` (the entity tables are re-exported here).
+phone/address helpers, and :func:`build_recognizers`, which assembles the recognisers for the
+requested entity types. Word tables and pattern strings live in :mod:`.patterns`, the entity
+types in :mod:`recruiter.pii_entities`.
 """
 
 from __future__ import annotations
@@ -14,66 +14,50 @@ from collections.abc import Sequence
 
 import regex as re
 
-from .pii_names import (
-    _HONORIFICS,
-    _ORG_WORDS,
-    _ROLE_WORDS,
+from .names import (
+    HONORIFICS,
+    ORG_WORDS,
+    ROLE_WORDS,
     TECH_ALLOW_LIST,
-    _Lexicon,
-    _need_rx,
-    _NeedWords,
+    Lexicon,
 )
-from .pii_patterns import (
-    _ADDRESS_CONTEXT,
-    _ADDRESS_EUROPEAN_PREFIX_STREET_NO_NUMBER,
-    _ADDRESS_EUROPEAN_SUFFIX_STREET,
-    _ADDRESS_LINE,
-    _AGE_PATTERNS,
-    _AT_RX,
-    _DATE_LIKE,
-    _DATE_OF_BIRTH_PATTERNS,
-    _DIGITS,
-    _DOT_RX,
-    _DOTTED_TECH,
-    _EU_PREFIX_NEED,
-    _EXT,
-    _FILE_TLDS,
-    _GENDER_PATTERNS,
-    _IPV4,
-    _ISO_DATE,
-    _MARITAL_STATUS_PATTERNS,
-    _NATIONALITY_PATTERNS,
-    _PERSON_FIRST_LAST_NAME,
-    _PHONE_CONTEXT,
-    _PHONE_REGEX_PATTERNS,
-    _PHOTO_PATTERNS,
-    _PLACEHOLDER_RX,
-    _RELIGION_PATTERNS,
-    _SPEAKER_NAME_PATTERNS,
-    _STREET_ADDRESS_PATTERNS_1,
-    _STREET_ADDRESS_PATTERNS_2,
-    _STREET_ADDRESS_PATTERNS_3,
-    _STREET_WORD,
-    _UNIT_CORE,
-    _WS,
-    _YEAR,
-    _YEAR_RANGE,
+from .patterns import (
+    ADDRESS_CONTEXT,
+    ADDRESS_EUROPEAN_PREFIX_STREET_NO_NUMBER,
+    ADDRESS_EUROPEAN_SUFFIX_STREET,
+    ADDRESS_LINE,
+    AGE_PATTERNS,
+    AT_RX,
+    DATE_LIKE,
+    DATE_OF_BIRTH_PATTERNS,
+    DIGITS,
+    DOT_RX,
+    DOTTED_TECH,
+    EU_PREFIX_NEED,
+    EXT,
+    FILE_TLDS,
+    GENDER_PATTERNS,
+    IPV4,
+    ISO_DATE,
+    MARITAL_STATUS_PATTERNS,
+    NATIONALITY_PATTERNS,
+    PERSON_FIRST_LAST_NAME,
+    PHONE_CONTEXT,
+    PHONE_REGEX_PATTERNS,
+    PHOTO_PATTERNS,
+    PLACEHOLDER_RX,
+    RELIGION_PATTERNS,
+    SPEAKER_NAME_PATTERNS,
+    STREET_ADDRESS_PATTERNS_1,
+    STREET_ADDRESS_PATTERNS_2,
+    STREET_ADDRESS_PATTERNS_3,
+    STREET_WORD,
+    UNIT_CORE,
+    WS,
+    YEAR,
+    YEAR_RANGE,
 )
-from .pii_patterns import (
-    DEFAULT_ENTITIES as DEFAULT_ENTITIES,  # re-exported for .pii
-)
-from .pii_patterns import (
-    ENTITY_ALIASES as ENTITY_ALIASES,
-)
-from .pii_patterns import (
-    OPTIONAL_ENTITIES as OPTIONAL_ENTITIES,
-)
-from .pii_patterns import (
-    PLACEHOLDERS as PLACEHOLDERS,
-)
-from .pii_patterns import (
-    SUPPORTED_ENTITIES as SUPPORTED_ENTITIES,
-)
+from .prechecks import NeedWords, need_rx
 
 # --------------------------------------------------------------------------------------------
 # offline tldextract
@@ -141,7 +125,7 @@ def _recognizer_classes():
 
         def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102
             out = []
-            for a, b in _chunks_around(text, _AT_RX):
+            for a, b in _chunks_around(text, AT_RX):
                 for r in super().analyze(text[a:b], entities, nlp_artifacts, regex_flags):
                     r.start += a
                     r.end += a
@@ -158,7 +142,7 @@ def _recognizer_classes():
 
         def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102
             out = []
-            for a, b in _chunks_around(text, _DOT_RX):
+            for a, b in _chunks_around(text, DOT_RX):
                 for r in super().analyze(text[a:b], entities, nlp_artifacts, regex_flags):
                     s, e = a + r.start, a + r.end
                     if e < len(text) and text[e].isalnum():
@@ -243,7 +227,7 @@ def _recognizer_classes():
                 (
                     p,
                     re.compile(p.regex, re.MULTILINE | re.V0),
-                    _need_rx(getattr(p, "need", None)),
+                    need_rx(getattr(p, "need", None)),
                     getattr(p, "reject", None) or reject,
                 )
                 for p in self.patterns
@@ -290,10 +274,10 @@ def _chunks_around(text: str, rx) -> list[tuple[int, int]]:
         if out and m.start() < out[-1][1]:
             continue
         a = m.start()
-        while a > 0 and text[a - 1] not in _WS:
+        while a > 0 and text[a - 1] not in WS:
             a -= 1
         b = m.end()
-        while b < n and text[b] not in _WS:
+        while b < n and text[b] not in WS:
             b += 1
         out.append((a, b))
     return out
@@ -301,28 +285,28 @@ def _chunks_around(text: str, rx) -> list[tuple[int, int]]:
 
 def _looks_like_tech_dotted(s: str) -> bool:
     low = s.lower().strip("\"'()[]<>.,;:")
-    if low in _DOTTED_TECH:
+    if low in DOTTED_TECH:
         return True
     if "://" in low or low.startswith("www.") or "/" in low:
         return False
     # "main.rs", "setup.py", "deploy.sh": file names whose extension happens to be a ccTLD
-    return low.rsplit(".", 1)[-1] in _FILE_TLDS
+    return low.rsplit(".", 1)[-1] in FILE_TLDS
 
 
 def _phone_reject(s: str) -> bool:
-    core = _EXT.sub("", s.strip())
+    core = EXT.sub("", s.strip())
     digits = sum(ch.isdigit() for ch in core)
     if digits < 7 or digits > 15:
         return True
     if (
-        _YEAR_RANGE.fullmatch(core)
-        or _DATE_LIKE.fullmatch(core)
-        or _IPV4.fullmatch(core)
-        or _ISO_DATE.search(core)
+        YEAR_RANGE.fullmatch(core)
+        or DATE_LIKE.fullmatch(core)
+        or IPV4.fullmatch(core)
+        or ISO_DATE.search(core)
     ):
         return True
-    groups = _DIGITS.findall(core)
-    return len(groups) > 1 and all(_YEAR.fullmatch(g) for g in groups)  # "2019 2020 2021"
+    groups = DIGITS.findall(core)
+    return len(groups) > 1 and all(YEAR.fullmatch(g) for g in groups)  # "2019 2020 2021"
 
 
 def _address_line_value(text: str, a: int, b: int) -> tuple[int, int] | None:
@@ -338,7 +322,7 @@ def _address_line_value(text: str, a: int, b: int) -> tuple[int, int] | None:
     parts = [p for p in re.finditer(r"[^,;|]+", stripped)]
     if not parts:
         return None
-    if _PLACEHOLDER_RX.match(stripped.lstrip()):
+    if PLACEHOLDER_RX.match(stripped.lstrip()):
         return None  # already masked ("Address: [ADDRESS], Springfield")
     if stripped.lstrip().startswith("[") or stripped.lower().startswith(
         ("n/a", "none", "available")
@@ -347,17 +331,17 @@ def _address_line_value(text: str, a: int, b: int) -> tuple[int, int] | None:
     digit_idx = [i for i, p in enumerate(parts) if any(ch.isdigit() for ch in p.group())]
     if digit_idx:
         last = digit_idx[0]
-        if last + 1 < len(parts) and re.match(rf"\s*{_UNIT_CORE}", parts[last + 1].group()):
+        if last + 1 < len(parts) and re.match(rf"\s*{UNIT_CORE}", parts[last + 1].group()):
             last += 1  # "12 Main St, Apt 4"
         # a house number or unit alone ("214, avenue Charlotte Gilles", "Flat 17, Janet Meadows"):
         # include the street name that follows
         elif last + 1 < len(parts) and (
             re.fullmatch(r"\s*[\d/\-–.#]+[A-Za-z]?\s*", parts[last].group())
-            or re.fullmatch(rf"\s*{_UNIT_CORE}\s*", parts[last].group())
+            or re.fullmatch(rf"\s*{UNIT_CORE}\s*", parts[last].group())
         ):
             last += 1
     else:
-        if not _STREET_WORD.search(stripped):
+        if not STREET_WORD.search(stripped):
             return None  # "billing address: tracy sukhorukova" (the street is on the next line)
         last = len(parts) - 2 if len(parts) > 1 else 0
     return (
@@ -368,17 +352,17 @@ def _address_line_value(text: str, a: int, b: int) -> tuple[int, int] | None:
 
 # Pattern-only recognisers (no context words, reject or postprocess hooks), in build order.
 _SIMPLE_CUES = (
-    ("DATE_OF_BIRTH", _DATE_OF_BIRTH_PATTERNS, "DateOfBirthRecognizer"),
-    ("AGE", _AGE_PATTERNS, "AgeRecognizer"),
-    ("GENDER", _GENDER_PATTERNS, "GenderRecognizer"),
-    ("MARITAL_STATUS", _MARITAL_STATUS_PATTERNS, "MaritalStatusRecognizer"),
-    ("NATIONALITY", _NATIONALITY_PATTERNS, "NationalityRecognizer"),
-    ("RELIGION", _RELIGION_PATTERNS, "ReligionRecognizer"),
-    ("PHOTO", _PHOTO_PATTERNS, "PhotoRecognizer"),
+    ("DATE_OF_BIRTH", DATE_OF_BIRTH_PATTERNS, "DateOfBirthRecognizer"),
+    ("AGE", AGE_PATTERNS, "AgeRecognizer"),
+    ("GENDER", GENDER_PATTERNS, "GenderRecognizer"),
+    ("MARITAL_STATUS", MARITAL_STATUS_PATTERNS, "MaritalStatusRecognizer"),
+    ("NATIONALITY", NATIONALITY_PATTERNS, "NationalityRecognizer"),
+    ("RELIGION", RELIGION_PATTERNS, "ReligionRecognizer"),
+    ("PHOTO", PHOTO_PATTERNS, "PhotoRecognizer"),
 )
 
 
-def _build_recognizers(entities: set[str], lexicon: _Lexicon | None = None) -> list:
+def build_recognizers(entities: set[str], lexicon: Lexicon | None = None) -> list:
     """All Presidio recognisers for the requested entity types (NER is added separately)."""
     Pattern = _presidio()[0]
     OfflineEmail, ChunkedUrl, PrefilteredPhone, Cue = _recognizer_classes()
@@ -387,7 +371,7 @@ def _build_recognizers(entities: set[str], lexicon: _Lexicon | None = None) -> l
         """A Presidio ``Pattern``; ``need``: lowercase substrings one of which must occur;
         ``reject``: a predicate on the matched text that drops the match."""
         pat = Pattern(name, regex, score)
-        pat.need = need if isinstance(need, _NeedWords) else (tuple(need) if need else None)
+        pat.need = need if isinstance(need, NeedWords) else (tuple(need) if need else None)
         pat.reject = reject
         return pat
 
@@ -402,11 +386,11 @@ def _build_recognizers(entities: set[str], lexicon: _Lexicon | None = None) -> l
         def people(text: str, a: int, b: int) -> tuple[int, int] | None:
             """Keep a speaker label / "Interviewer: X" value only if it reads as a person's name."""
             words = text[a:b].split()
-            core = [w for w in words if w.lower().rstrip(".") not in _HONORIFICS]
+            core = [w for w in words if w.lower().rstrip(".") not in HONORIFICS]
             if not core or len(core) > 3:
                 return None
             lows = [w.lower().strip(".,'’") for w in core]
-            if any(w in TECH_ALLOW_LIST or w in _ROLE_WORDS or w in lexicon.stop for w in lows):
+            if any(w in TECH_ALLOW_LIST or w in ROLE_WORDS or w in lexicon.stop for w in lows):
                 return None
             titled = len(core) < len(words)
             if not (titled or lows[0] in lexicon.first_names) or not all(
@@ -427,8 +411,8 @@ def _build_recognizers(entities: set[str], lexicon: _Lexicon | None = None) -> l
                 low = tok.lower()
                 if (
                     low in TECH_ALLOW_LIST
-                    or low in _ROLE_WORDS
-                    or low in _ORG_WORDS
+                    or low in ROLE_WORDS
+                    or low in ORG_WORDS
                     or low in lexicon.stop
                     or (low not in lexicon.names and lexicon.is_word(low))
                 ):
@@ -439,7 +423,7 @@ def _build_recognizers(entities: set[str], lexicon: _Lexicon | None = None) -> l
         recs.append(
             Cue(
                 "PERSON",
-                [P(*s) for s in _SPEAKER_NAME_PATTERNS],
+                [P(*s) for s in SPEAKER_NAME_PATTERNS],
                 postprocess=people,
                 name="SpeakerNameRecognizer",
             )
@@ -447,7 +431,7 @@ def _build_recognizers(entities: set[str], lexicon: _Lexicon | None = None) -> l
         recs.append(
             Cue(
                 "PERSON",
-                [P("first + last name", _PERSON_FIRST_LAST_NAME, 0.6)],
+                [P("first + last name", PERSON_FIRST_LAST_NAME, 0.6)],
                 postprocess=name_pair,
                 name="NamePairRecognizer",
             )
@@ -463,8 +447,8 @@ def _build_recognizers(entities: set[str], lexicon: _Lexicon | None = None) -> l
         recs.append(
             Cue(
                 "PHONE",
-                [P(*s) for s in _PHONE_REGEX_PATTERNS],
-                context=_PHONE_CONTEXT,
+                [P(*s) for s in PHONE_REGEX_PATTERNS],
+                context=PHONE_CONTEXT,
                 reject=_phone_reject,
                 name="PhoneRegexRecognizer",
             )
@@ -474,31 +458,31 @@ def _build_recognizers(entities: set[str], lexicon: _Lexicon | None = None) -> l
             Cue(
                 "ADDRESS",
                 [
-                    *(P(*s) for s in _STREET_ADDRESS_PATTERNS_1),
+                    *(P(*s) for s in STREET_ADDRESS_PATTERNS_1),
                     P(
                         "european suffix street",
-                        _ADDRESS_EUROPEAN_SUFFIX_STREET,
+                        ADDRESS_EUROPEAN_SUFFIX_STREET,
                         0.5,
                         reject=english_street_word,
                     ),
-                    *(P(*s) for s in _STREET_ADDRESS_PATTERNS_2),
+                    *(P(*s) for s in STREET_ADDRESS_PATTERNS_2),
                     P(
                         "european prefix street, no number",
-                        _ADDRESS_EUROPEAN_PREFIX_STREET_NO_NUMBER,
+                        ADDRESS_EUROPEAN_PREFIX_STREET_NO_NUMBER,
                         0.5,
-                        _EU_PREFIX_NEED,
+                        EU_PREFIX_NEED,
                         reject=lambda span: span.split()[-1].lower() in TECH_ALLOW_LIST,
                     ),
-                    *(P(*s) for s in _STREET_ADDRESS_PATTERNS_3),
+                    *(P(*s) for s in STREET_ADDRESS_PATTERNS_3),
                 ],
-                context=_ADDRESS_CONTEXT,
+                context=ADDRESS_CONTEXT,
                 name="StreetAddressRecognizer",
             )
         )
         recs.append(
             Cue(
                 "ADDRESS",
-                [P("address line", _ADDRESS_LINE, 0.85)],
+                [P("address line", ADDRESS_LINE, 0.85)],
                 postprocess=_address_line_value,
                 name="AddressLineRecognizer",
             )

@@ -2,16 +2,16 @@
 
 import pytest
 
-from recruiter.prepare.pii_ner import _lexicon, _ner_gate_windows
+from recruiter.prepare.pii.ner import load_lexicon, ner_gate_windows
 
 
 @pytest.fixture(scope="module")
 def lex():
-    return _lexicon(None)
+    return load_lexicon(None)
 
 
 def _windows(text, lex, skip=()):
-    return [text[a:b] for a, b in _ner_gate_windows(text, lex, frozenset(skip))]
+    return [text[a:b] for a, b in ner_gate_windows(text, lex, frozenset(skip))]
 
 
 def test_a_window_opens_around_a_name_and_stays_on_its_line(lex):

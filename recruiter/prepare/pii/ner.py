@@ -3,8 +3,8 @@
 spaCy's NER is the slow part of masking, so it runs only inside *gate windows*: a few words
 around each capitalised token that could be somebody's name (not an everyday word, a skill or a
 role word, unless a greeting, honorific, speaker label or another name vouches for it; in a
-lower-cased export, known names that are not everyday words). :func:`_make_nlp_engine_class`
-wraps this as a Presidio ``NlpEngine``; :func:`_make_context_enhancer` boosts a recogniser's score
+lower-cased export, known names that are not everyday words). :func:`make_nlp_engine_class`
+wraps this as a Presidio ``NlpEngine``; :func:`make_context_enhancer` boosts a recogniser's score
 from the raw characters around a match, which needs no lemmas. Both are built lazily so that
 importing this module does not import Presidio.
 """
@@ -18,18 +18,26 @@ from typing import Any
 
 import regex as re
 
-from .pii_names import (
-    _HONORIFICS,
-    _INNER_CAP_OK,
-    _NER_LABELS,
-    _PREV_WORD,
+from .names import (
+    HONORIFICS,
+    INNER_CAP_OK,
+    PREV_WORD,
     TECH_ALLOW_LIST,
-    _faker_names,
-    _is_lowercased,
-    _Lexicon,
+    Lexicon,
+    faker_names,
+    is_lowercased,
 )
 
-logger = logging.getLogger(f"{__package__}.pii")  # the logger name from before the split
+_NER_LABELS = {
+    "PERSON": "PERSON",
+    "PER": "PERSON",
+    "GPE": "LOCATION",
+    "LOC": "LOCATION",
+    "FAC": "LOCATION",
+    "ORG": "ORGANIZATION",
+}
+
+logger = logging.getLogger(__package__)  # "recruiter.prepare.pii", as before the split
 
 
 def _english_words(nlp) -> tuple[frozenset[str], frozenset[str]]:
@@ -87,10 +95,10 @@ def _load_spacy(model: str | None):
 
 
 @functools.lru_cache(maxsize=4)
-def _lexicon(model: str | None) -> _Lexicon:
+def load_lexicon(model: str | None) -> Lexicon:
     nlp, (words, non_noun) = _load_spacy(model)
-    names, first = _faker_names()
-    return _Lexicon(
+    names, first = faker_names()
+    return Lexicon(
         english=words,
         names=names,
         first_names=first,
@@ -120,13 +128,13 @@ _GREETINGS = frozenset(
 )
 
 
-def _namey_context(text: str, a: int, b: int, lex: _Lexicon) -> bool:
+def _namey_context(text: str, a: int, b: int, lex: Lexicon) -> bool:
     """True after an honorific or greeting, as a speaker label, or next to another name."""
     before = text[max(0, a - 24) : a]
-    pm = _PREV_WORD.search(before)
+    pm = PREV_WORD.search(before)
     if pm is not None:
         prev = pm.group(1).lower()
-        if prev in _HONORIFICS or prev in _GREETINGS:
+        if prev in HONORIFICS or prev in _GREETINGS:
             return True
         if before[pm.start(1)].isupper() and not pm.group(2) and prev in lex.names:
             return True  # "Frank Brown"
@@ -140,21 +148,21 @@ def _namey_context(text: str, a: int, b: int, lex: _Lexicon) -> bool:
     )
 
 
-def _ner_gate_windows(
-    text: str, lex: _Lexicon, skip: frozenset[str], width: int = 32
+def ner_gate_windows(
+    text: str, lex: Lexicon, skip: frozenset[str], width: int = 32
 ) -> list[tuple[int, int]]:
     """Character windows around capitalised words that could be somebody's name."""
     spans: list[list[int]] = []
     n = len(text)
-    lowercased = _is_lowercased(text)
+    lowercased = is_lowercased(text)
     for m in (_LOW_TOKEN if lowercased else _CAP_TOKEN).finditer(text):
         tok = m.group(1)
         if len(tok) < 2 or (tok.isupper() and not lowercased):
             continue
-        if any(c.isupper() for c in tok[1:]) and not _INNER_CAP_OK.match(tok):
+        if any(c.isupper() for c in tok[1:]) and not INNER_CAP_OK.match(tok):
             continue  # JavaScript, MySQL, LinkedIn
         low = tok.lower()
-        if low in TECH_ALLOW_LIST or low in skip or low in _HONORIFICS:
+        if low in TECH_ALLOW_LIST or low in skip or low in HONORIFICS:
             continue
         if lowercased:
             # no capitals to go by: known names that are not everyday words ("james", "rachel")
@@ -187,7 +195,7 @@ def _ner_gate_windows(
     return [(a, b) for a, b in spans]
 
 
-def _make_nlp_engine_class():
+def make_nlp_engine_class():
     from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
 
     class GatedSpacyNlpEngine(NlpEngine):
@@ -214,12 +222,12 @@ def _make_nlp_engine_class():
             self.batch_size = batch_size
             self.n_process = n_process
             self.nlp = None
-            self.lexicon: _Lexicon | None = None
+            self.lexicon: Lexicon | None = None
 
         def load(self) -> None:  # noqa: D102
             nlp, _ = _load_spacy(self.model)
             self.nlp = {"en": nlp}
-            self.lexicon = _lexicon(self.model)
+            self.lexicon = load_lexicon(self.model)
 
         def is_loaded(self) -> bool:  # noqa: D102
             return self.nlp is not None
@@ -268,7 +276,7 @@ def _make_nlp_engine_class():
             snippets: dict[str, int] = {}
             for text, skip in items:
                 text = str(text)
-                ws = _ner_gate_windows(text, self.lexicon, skip) if self.gate else [(0, len(text))]
+                ws = ner_gate_windows(text, self.lexicon, skip) if self.gate else [(0, len(text))]
                 windows.append(ws)
                 for a, b in ws:
                     snippets.setdefault(text[a:b], len(snippets))
@@ -300,7 +308,7 @@ def _make_nlp_engine_class():
     return GatedSpacyNlpEngine
 
 
-def _make_context_enhancer():
+def make_context_enhancer():
     from presidio_analyzer import RecognizerResult
     from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 
