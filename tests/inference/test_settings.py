@@ -37,7 +37,12 @@ def _no_probe(monkeypatch):
 
 def test_float32_on_cpu_decodes_rows_with_drafts_and_says_why():
     st = resolve_decode_settings({}, CPU, _meta(prompt_version="v1"))
-    assert (st.precision, st.prefill, st.draft_tokens, st.attention) == ("fp32", "rows", 3, "packed")
+    assert (st.precision, st.prefill, st.draft_tokens, st.attention) == (
+        "fp32",
+        "rows",
+        3,
+        "packed",
+    )
     assert st.reasons["precision"] == "auto: RECRUITER_CPU_BF16=0"
     assert "float32 on CPU" in st.reasons["prefill"] == st.reasons["draft_tokens"]
     assert "draft_tokens > 0" in st.reasons["attention"]
@@ -107,3 +112,33 @@ def test_a_config_section_resolves_like_its_keywords():
 def test_bad_options_are_refused(options, message):
     with pytest.raises(ModelError, match=message):
         resolve_decode_settings(options, CPU, _meta())
+
+
+def test_build_engine_loads_with_the_settings_it_resolved(monkeypatch, tiny_cfg):
+    """The config reaches the resolver whole, and the loader gets the resolved values."""
+    from recruiter.inference import engine as E
+
+    loaded = {}
+
+    def load(meta, precision, device, attention, merge):
+        loaded.update(precision=precision, device=device, attention=attention, merge=merge)
+        return "model", "tokenizer", meta
+
+    def init(self, model, tokenizer, settings, meta):
+        self.model, self.tokenizer, self.settings, self.meta = model, tokenizer, settings, meta
+
+    monkeypatch.setattr(E, "model_meta", lambda llm, adapter: _meta(prompt_version="v1"))
+    monkeypatch.setattr(E, "detect_hardware", lambda device: CPU)
+    monkeypatch.setattr(E, "load_decision_model", load)
+    monkeypatch.setattr(E.Engine, "__init__", init)
+    cfg = tiny_cfg.model_copy(
+        update={"inference": tiny_cfg.inference.model_copy(update={"precision": "fp32"})}
+    )
+    engine = E.build_engine(cfg, merge=False)
+    st = engine.settings
+    assert loaded == {"precision": "fp32", "device": "cpu", "attention": "packed", "merge": False}
+    assert (st.batch_size, st.max_new_tokens) == (
+        cfg.inference.batch_size,
+        cfg.inference.max_new_tokens,
+    )
+    assert "merge off" in st.reasons["merge"] and engine.describe()["settings"]["merged"] is False
