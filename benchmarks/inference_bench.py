@@ -12,7 +12,7 @@ they share):
 
 * ``naive``: what a first script does: base + adapter (PEFT, unmerged) in fp32, one
   ``model.generate`` per candidate, greedy, no grammar, 160 new tokens; JSON parsed afterwards.
-* ``engine-auto``: the inference engine as configured by default (``Engine()``): adapter
+* ``engine-auto``: the inference engine as configured by default (``Engine.build()``): adapter
   merged, the precision, prefill and drafts that ``auto`` picks on this machine (fp32 + rows +
   3 drafts on a CPU without fast bf16, bf16 + padded batches + no drafts with AMX), batches of
   8 sorted by length, the system prompt's KV cache reused, grammar-constrained decoding,
@@ -46,6 +46,7 @@ import resource
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import recruiter  # noqa: F401  (quiets bitsandbytes' hub-kernel warning before torch loads it)
@@ -114,7 +115,7 @@ def child(name: str, n: int, prepared: Path, batch: int, scenario: str, v2_budge
     else:
         from recruiter.inference.engine import Engine
 
-        # engine-auto: Engine() as configured by default; engine-<precision>[-fast|-spec|-free]:
+        # engine-auto: Engine.build() as configured by default; engine-<precision>[-fast|-spec|-free]:
         # bf16, fp32 or nf4, then the option set; a -v2 suffix serves prompt v2
         v2 = name.endswith("-v2")
         name = name.removesuffix("-v2")
@@ -124,9 +125,9 @@ def child(name: str, n: int, prepared: Path, batch: int, scenario: str, v2_budge
         fast = name.endswith("-fast")  # the opt-in CPU options
         spec = name.endswith("-spec")
         if name == "engine-auto":
-            engine = Engine(adapter="default", batch_size=batch)
+            engine = Engine.build(adapter="default", batch_size=batch)
         else:
-            engine = Engine(
+            engine = Engine.build(
                 adapter="default",
                 precision=precision,
                 batch_size=16 if fast or spec else batch,
@@ -135,9 +136,9 @@ def child(name: str, n: int, prepared: Path, batch: int, scenario: str, v2_budge
                 attention="cpu_decode" if fast else "sdpa",
                 draft_tokens=3 if spec else 0,
             )
-        if v2:
-            engine.prompt_version, engine.prompt_budget = "v2", v2_budget
-            engine.prefix = engine._system_prefix()
+        if v2:  # the same weights and settings, served prompt v2 at --v2-budget
+            settings = replace(engine.settings, prompt_version="v2", prompt_budget=v2_budget)
+            engine = Engine(engine.model, engine.tokenizer, settings, engine.meta)
         engine.decide(cands[:1])  # warm-up: grammar compile, first-call allocations
         if engine.drafter is not None:  # measured from a cold n-gram pool, as a fresh process
             engine.drafter.reset()

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from .jobswap import DecisionEngine
+from ..inference.decision import DecisionEngine
 
 
 def load_pairs(

@@ -20,20 +20,14 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
-from typing import Protocol
 
 import numpy as np
 
+from ..inference.decision import DecisionEngine
 from ..metrics import roc_auc
 
 _SENIORITY = {"senior", "junior", "lead", "staff", "principal", "head", "chief", "associate",
               "intern", "trainee", "i", "ii", "iii", "of", "and", "the", "a", "&", "-"}  # fmt: skip
-
-
-class DecisionEngine(Protocol):
-    def decide_all(
-        self, candidates: Sequence[dict], audit=None, channel: str = "batch", label: str = ""
-    ) -> tuple[list[dict], float]: ...
 
 
 def _title_words(title: str) -> set[str]:

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ..config import RecruiterConfig, save_resolved
+from ..inference.decision import DecisionEngine
 from ..inference.evidence import DEFAULT_MATCH_THRESHOLD
 from ..metrics import by_group, decision_metrics, tune_threshold, with_ci
 from ..splits import read_split
@@ -38,10 +39,10 @@ from .baselines import evidence_logreg, majority, tfidf_logreg
 from .report import reliability, render
 
 
-def _engine(cfg):
-    from ..inference.engine import from_config
+def _engine(cfg) -> DecisionEngine:
+    from ..inference.engine import build_engine
 
-    return from_config(cfg)
+    return build_engine(cfg)
 
 
 def _norm(text: str) -> str:
@@ -152,7 +153,9 @@ def _faithfulness(cfg, records: list[dict], rows: list[dict]) -> tuple[dict | No
     return (faith.faithfulness(records, rows, truth), None) if truth else (None, note)
 
 
-def decisions(cfg: RecruiterConfig, engine=None) -> tuple[dict, list[dict], list[dict]]:
+def decisions(
+    cfg: RecruiterConfig, engine: DecisionEngine | None = None
+) -> tuple[dict, list[dict], list[dict]]:
     e = cfg.eval
     rows = read_split(e.data, e.split, e.max_examples)
     train_rows = read_split(e.baseline_data or e.data, "train")
@@ -223,7 +226,7 @@ def decisions(cfg: RecruiterConfig, engine=None) -> tuple[dict, list[dict], list
     return result, rows, records
 
 
-def fairness(cfg: RecruiterConfig, engine=None) -> dict:
+def fairness(cfg: RecruiterConfig, engine: DecisionEngine | None = None) -> dict:
     """Name, gender and age swaps on the same records; flip rates; LL144 impact ratios."""
     e, f = cfg.eval, cfg.eval.fairness
     rows = read_split(e.data, e.split, f.records)
@@ -257,14 +260,9 @@ def fairness(cfg: RecruiterConfig, engine=None) -> dict:
     }
     # the model without the name mask: what it would do if names reached it
     first_group = next(iter(groups))
-    unmasked_engine_mask = engine.mask_pii
-    engine.mask_pii = False
-    try:
-        raw, _ = engine.decide_all(
-            variants, channel="eval", label="fairness: name swaps, masking off"
-        )
-    finally:
-        engine.mask_pii = unmasked_engine_mask
+    raw, _ = engine.decide_all(
+        variants, channel="eval", label="fairness: name swaps, masking off", mask_pii=False
+    )
     raw_sel = [d.get("status") == "select" for d in raw]
     impact["masking off"] = fair.impact_ratios(
         [g for g, _ in meta],
@@ -366,7 +364,9 @@ def _retriever_membership(cfg, rows: list[dict]) -> dict | None:
     }
 
 
-def robustness(cfg: RecruiterConfig, engine=None, scratch: Path | None = None) -> dict:
+def robustness(
+    cfg: RecruiterConfig, engine: DecisionEngine | None = None, scratch: Path | None = None
+) -> dict:
     e, inj = cfg.eval, cfg.eval.injection
     rows = read_split(e.data, e.split, inj.records)
     engine = engine or _engine(cfg)
@@ -390,7 +390,7 @@ def run(
     cfg: RecruiterConfig,
     what: tuple[str, ...] = ("decisions",),
     command: str = "recruiter eval",
-    engine=None,
+    engine: DecisionEngine | None = None,
 ) -> Path:
     """Run the requested parts (``decisions``, ``evidence``, ``bias_audit``, ``job_swap``,
     ``interview_flip``, ``fairness``, ``robustness``) into one folder."""

@@ -349,6 +349,20 @@ def _robustness_md(r: dict) -> list[str]:
     return lines + [""]
 
 
+def settings_md(settings: dict) -> str:
+    """``name value (reason)`` for each recorded engine setting, the reason where it has one
+    (older runs recorded one ``layout_reason`` for prefill and drafts, and ``threshold_reason``)."""
+    reasons = {k.removesuffix("_reason"): v for k, v in settings.items() if k.endswith("_reason")}
+    legacy = {"prefill": "layout", "draft_tokens": "layout", "decision_threshold": "threshold"}
+    parts = []
+    for key, value in settings.items():
+        if key.endswith("_reason"):
+            continue
+        why = reasons.get(key) or reasons.get(legacy.get(key, ""))
+        parts.append(f"{key.replace('_', ' ')} {value}" + (f" ({why})" if why else ""))
+    return "; ".join(parts)
+
+
 def render(run_dir: str | Path) -> Path:
     run_dir = Path(run_dir)
     result = json.loads((run_dir / "eval.json").read_text())
@@ -360,12 +374,7 @@ def render(run_dir: str | Path) -> Path:
         )
         st = eng.get("settings") or {}
         if st:
-            lines.append(
-                f"Engine settings as resolved: precision {st['precision']} "
-                f"({st['precision_reason']}); prefill {st['prefill']}, draft tokens "
-                f"{st['draft_tokens']} ({st['layout_reason']}); attention {st['attention']}, batch "
-                f"{st['batch_size']}, max new tokens {st['max_new_tokens']}."
-            )
+            lines.append("Engine settings as resolved: " + settings_md(st) + ".")
     else:
         lines.append("No model was run for this report. Config: `config.yaml` beside it.")
     lines.append("")

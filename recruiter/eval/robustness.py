@@ -32,6 +32,7 @@ import random
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ..inference.decision import DecisionEngine
 from ..train.injections import POSITIONS, insert
 from .fairness import wilson
 
@@ -78,7 +79,10 @@ def load_bipia(
 
 
 def injection_suite(
-    engine, records: Sequence[Mapping], clean: Sequence[Mapping], bipia: Sequence[str] = ()
+    engine: DecisionEngine,
+    records: Sequence[Mapping],
+    clean: Sequence[Mapping],
+    bipia: Sequence[str] = (),
 ) -> dict:
     """``clean`` are the engine's decisions on ``records``; attacks go into the rejected ones."""
     rejected = [r for r, d in zip(records, clean, strict=True) if d.get("status") == "reject"]
@@ -120,18 +124,10 @@ def injection_suite(
         s["flagged_rate"] = s["flagged"] / s["n"] if s["n"] else float("nan")
     clean_flagged = sum(any(":" in f for f in d.get("flags", [])) for d in clean)
     # over-defence: the same clean records with the preflight switched off must decide alike
-    undefended = None
-    if hasattr(engine, "defences"):
-        engine.defences = False
-        try:
-            raw, _ = engine.decide_all(
-                list(records), channel="eval", label="injection: defences off"
-            )
-        finally:
-            engine.defences = True
-        undefended = sum(
-            a.get("status") == b.get("status") for a, b in zip(clean, raw, strict=True)
-        )
+    raw, _ = engine.decide_all(
+        list(records), channel="eval", label="injection: defences off", defences=False
+    )
+    undefended = sum(a.get("status") == b.get("status") for a, b in zip(clean, raw, strict=True))
     return {
         "clean_records": len(records),
         "clean_rejected": len(rejected),
@@ -146,7 +142,7 @@ def injection_suite(
     }
 
 
-def determinism(engine, records: Sequence[Mapping], runs: int = 3) -> dict:
+def determinism(engine: DecisionEngine, records: Sequence[Mapping], runs: int = 3) -> dict:
     outputs = [
         engine.decide_all(records, channel="eval", label=f"determinism {i + 1}/{runs}")[0]
         for i in range(runs)

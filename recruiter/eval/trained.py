@@ -29,7 +29,7 @@ def evaluate_run(
     split: str = "test",
 ) -> dict:
     """Evaluate ``run_dir/adapter`` on ``data`` (default: the data it was trained on)."""
-    from ..inference.engine import from_config
+    from ..inference.engine import build_engine
 
     run_dir = Path(run_dir)
     adapter = run_dir / "adapter" if (run_dir / "adapter").is_dir() else run_dir
@@ -43,7 +43,7 @@ def evaluate_run(
     test_rows = read_split(data, split, limit)
     train_rows = read_split(data, "train")
 
-    engine = from_config(cfg, llm=meta.get("base_model", cfg.models.llm), adapter=str(adapter))
+    engine = build_engine(cfg, llm=meta.get("base_model", cfg.models.llm), adapter=str(adapter))
     result = score_split(engine, test_rows, train_rows, seed=cfg.seed)
     records = result.pop("_records")
     result.pop("tfidf_curve")

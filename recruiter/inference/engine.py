@@ -13,256 +13,86 @@ server and evaluation alike. For each candidate it
    closed) gets **one** retry with a larger budget and a mild repetition penalty, and then an
    error record: a decision is never made up.
 
-Loading: fp32/bf16 models get the adapter merged into the weights (no LoRA overhead per token);
-nf4 keeps it unmerged, since merging into 4-bit weights would re-quantise them.
+Building one is three steps, each usable alone (tests and benchmarks build engines from parts):
+:func:`.loading.model_meta` finds the model and reads its adapter's metadata,
+:func:`.settings.resolve_decode_settings` resolves every ``auto`` option against the hardware
+and that metadata (with the reason for each value), :func:`.loading.load_decision_model` loads
+the weights. :meth:`Engine.build` runs the three from options, :func:`build_engine` from a config.
 """
 
 from __future__ import annotations
 
 import json
 import time
-import uuid
-import warnings
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 
-from ..errors import ModelError
-from ..models import resolve_adapter, resolve_llm, weights_sha256
-from ..storage import sha256_file
 from .constrained import compile_decision_grammar, generate_constrained
-from .evidence import DEFAULT_MATCH_THRESHOLD, EVIDENCE_VERSION, build_sheet, default_matcher
+from .decision import decision_record, prepare_candidate, thresholded
+from .evidence import EVIDENCE_VERSION, default_matcher
 from .layout import build_prefix, common_prefix_length
-from .loading import load_causal_lm, precision_reason, resolve_device, resolve_precision
-from .preflight import Preflight, preflight
-from .prompt import FIELDS, PROMPT_VERSION, PROMPT_VERSIONS, build_messages
+from .loading import ModelMeta, detect_hardware, load_decision_model, model_meta
+from .prompt import build_messages
+from .settings import DecodeSettings, resolve_decode_settings
 from .speculative import NgramDrafter
-from .truncate import fit_prompt
-
-ADAPTER_META = "recruiter.json"  # written beside every adapter by the train stage
-DEFAULT_PROMPT_BUDGET = 1376  # train.max_length 1536 minus the 160-token answer room
-
-
-def adapter_sha256(adapter_dir: Path | None) -> str | None:
-    if adapter_dir is None:
-        return None
-    weights = adapter_dir / "adapter_model.safetensors"
-    return sha256_file(weights) if weights.is_file() else None
-
-
-def adapter_meta(adapter_dir: Path | None) -> dict:
-    if adapter_dir is None or not (adapter_dir / ADAPTER_META).is_file():
-        return {}
-    return json.loads((adapter_dir / ADAPTER_META).read_text())
-
-
-def prepare_candidate(
-    tokenizer,
-    candidate: Mapping,
-    budget: int,
-    mask_pii: bool = True,
-    defences: bool = True,
-    version: str = "v1",
-    matcher=None,
-) -> tuple[list[dict], list[str], int, object]:
-    """Messages, flags, cut tokens and evidence sheet for one candidate: preflight, the sheet
-    (on the text the model reads), then fitting to ``budget`` (:func:`.truncate.fit_prompt`, the
-    helper training calls too).
-
-    ``defences=False`` skips the preflight (no stripping, masking or flags): only the eval's
-    over-defence check uses it, to compare clean decisions with and without the defences.
-    """
-    if defences:
-        checked = preflight(candidate, mask=mask_pii)
-    else:
-        checked = Preflight({k: str(candidate.get(k) or "") for k in FIELDS})
-    sheet = build_sheet(checked.fields, matcher, as_of=candidate.get("as_of"))
-    try:
-        fitted = fit_prompt(tokenizer, checked.fields, budget, version, sheet)
-    except ValueError as exc:
-        raise ModelError(f"prompt does not fit: {exc}") from None
-    flags = list(checked.flags)
-    if fitted.cut_tokens:
-        flags.append(f"truncated:{fitted.cut_tokens}_tokens")
-    return fitted.messages, flags, fitted.cut_tokens, sheet
-
-
-def decision_record(
-    cand: Mapping,
-    parsed: dict | None,
-    p_select: float | None,
-    ms: float,
-    flags: list[str],
-    identity: dict,
-    error: str,
-    sheet=None,
-) -> dict:
-    """The record every channel returns and audits: decision fields + identity + advisory, and
-    the evidence sheet's items (verbatim quotes with source and line of the text the model read;
-    the audit log keeps them without the quotes)."""
-    rec: dict = {"request_id": uuid.uuid4().hex}
-    if cand.get("candidate_id"):
-        rec["candidate_id"] = cand["candidate_id"]
-    if parsed is not None:
-        rec.update(parsed)
-    else:
-        rec.update(reasoning=None, status=None, error=error)
-    if sheet is not None:
-        rec["evidence"] = sheet.items()
-    rec.update(
-        p_select=None if p_select is None else round(p_select, 6),
-        flags=flags,
-        model=identity["model"],
-        base_sha256=identity.get("base_sha256"),
-        adapter_sha256=identity["adapter_sha256"],
-        prompt_version=identity.get("prompt_version", PROMPT_VERSION),
-        latency_ms=round(ms, 1),
-        advisory=True,
-        human_review="required",
-    )
-    if identity.get("settings"):
-        rec["engine"] = identity["settings"]  # the resolved settings that decided
-    return rec
-
-
-def served_prompt(
-    meta: Mapping, threshold: float | None, adapter_dir: Path | None
-) -> tuple[str, float]:
-    """(prompt version, evidence match threshold) to serve an adapter with: what it was trained
-    on (its ``recruiter.json``); the base model alone gets the current version. An explicit
-    ``threshold`` overrides the adapter's only for v1 adapters, whose prompt has no sheet."""
-    version = meta.get("prompt_version") or ("v1" if adapter_dir is not None else PROMPT_VERSION)
-    if version not in PROMPT_VERSIONS:
-        raise ModelError(
-            f"adapter {adapter_dir} was trained on prompt {version}; this code serves "
-            f"{', '.join(PROMPT_VERSIONS)}: retrain it or install the matching version"
-        )
-    trained = (meta.get("evidence") or {}).get("match_threshold")
-    if version == "v2" and trained is not None:
-        return version, float(trained)
-    return version, float(threshold if threshold is not None else DEFAULT_MATCH_THRESHOLD)
 
 
 class Engine:
-    """A loaded model that turns candidate dicts into decision records (see module docstring)."""
+    """A loaded model that turns candidate dicts into decision records (see module docstring).
 
-    def __init__(
-        self,
+    ``Engine(model, tokenizer, settings, meta)`` wraps a model loaded with ``settings`` (a
+    :class:`~.settings.DecodeSettings`); ``meta`` (:class:`~.loading.ModelMeta`) is the
+    identity every record carries. :meth:`build` loads one from options.
+    """
+
+    local = True  # the model runs in this process (:class:`~.decision.DecisionEngine`)
+
+    def __init__(self, model, tokenizer, settings: DecodeSettings, meta: ModelMeta):
+        self.model, self.tokenizer = model, tokenizer
+        self.settings, self.meta = settings, meta
+        self.matcher = default_matcher(settings.evidence_threshold)
+        # the n-gram pool persists across calls: later batches draft from earlier answers
+        self.drafter = NgramDrafter() if settings.draft_tokens else None
+        self.spec_stats: dict = {}  # speculative steps / drafted / accepted tokens so far
+        self.compiled = compile_decision_grammar(tokenizer, vocab_size=model.config.vocab_size)
+        self.prefix = self._system_prefix() if settings.reuse_prefix else None
+
+    @classmethod
+    def build(
+        cls,
         llm: str = "smollm2-135m-instruct",
         adapter: str | None = "default",
-        precision: str = "auto",
         device: str = "auto",
-        max_new_tokens: int = 160,
-        retry_max_new_tokens: int = 320,
-        batch_size: int = 8,
-        prompt_budget: int | None = None,
-        mask_pii: bool = True,
-        merge: bool = True,
-        constrained: bool = True,
-        reuse_prefix: bool = True,
-        prefill: str = "auto",
-        attention: str = "sdpa",
-        draft_tokens: int | None = None,
-        evidence_match_threshold: float | None = None,
-    ):
-        """``merge=False`` keeps the LoRA adapter separate (the server needs that to also serve
-        the base model); merged weights decode faster.
-
-        ``prefill``: ``batch`` pads prompts into one forward pass; ``rows`` prefills each prompt
-        alone (no compute on padding, and a prompt's prefill does not depend on its batch
-        partners). ``attention="cpu_decode"`` runs decode steps through :mod:`.attention` on
-        CPU. ``draft_tokens > 0`` decodes speculatively with n-gram drafts of up to that many
-        tokens (:mod:`.speculative`; on CPU the verification passes use the ``packed``
-        attention).
-
-        ``prefill="auto"`` and ``draft_tokens=None`` choose by whether the choice can change an
-        answer: on CPU in float32 the greedy text is the same for every layout and with or
-        without drafts (tests pin both), so there they are ``rows`` and 3 (measured 1.5x the padded,
-        draft-free engine at batch 8 and 1.9x at batch 16 on a 2-core Xeon without AMX:
-        benchmarks/README.md). In bf16
-        and nf4 rounding differs between one-token and several-token passes and with the batch
-        composition, which moved ~12 % of the shipped adapter's statuses, so there they stay
-        ``batch`` and 0: the settings the shipped eval numbers were measured with.
-        """
-        import torch
-
-        self.device = resolve_device(device)
-        self.precision = resolve_precision(precision, self.device)
-        self.adapter_dir = resolve_adapter(adapter)
-        base_path = resolve_llm(llm)
-        # A merged model (`recruiter train merge`) carries the adapter's metadata itself.
-        meta = adapter_meta(self.adapter_dir) or adapter_meta(base_path)
-        self.prompt_version, self.evidence_threshold = served_prompt(
-            meta, evidence_match_threshold, self.adapter_dir
+        **options,
+    ) -> Engine:
+        """Find, resolve and load: ``options`` are :data:`.settings.OPTION_DEFAULTS`' names
+        (``precision``, ``batch_size``, ``prefill``, ``draft_tokens``, ``merge`` ...)."""
+        meta = model_meta(llm, adapter)
+        settings = resolve_decode_settings(options, detect_hardware(device), meta)
+        model, tokenizer, meta = load_decision_model(
+            meta, settings.precision, settings.device, settings.attention, settings.merge
         )
-        self.llm = llm
-        self.model_id = llm if self.adapter_dir is None else f"{llm}+{self.adapter_dir.name}"
-        self.adapter_sha256 = adapter_sha256(self.adapter_dir)
-        self.base_sha256 = weights_sha256(base_path)
-        self.prompt_budget = prompt_budget or meta.get("prompt_budget", DEFAULT_PROMPT_BUDGET)
-        # an adapter calibrated on its validation decisions (train.calibrate) ships the P(select)
-        # threshold its status follows; otherwise the greedy status (P(select) >= 0.5)
-        self.decision_threshold = meta.get("decision_threshold")
-        self.matcher = default_matcher(self.evidence_threshold)
-        self.max_new_tokens = max_new_tokens
-        self.retry_max_new_tokens = retry_max_new_tokens
-        self.batch_size = batch_size
-        self.mask_pii = mask_pii
-        self.defences = True
-        self.constrained = constrained
-        if prefill not in ("auto", "rows", "batch"):
-            raise ModelError(f"prefill must be auto, rows or batch, not {prefill!r}")
-        exact_cpu = self.device == "cpu" and self.precision == "fp32"
-        self.prefill = prefill if prefill != "auto" else ("rows" if exact_cpu else "batch")
-        why_layout = (
-            "set in the config"
-            if prefill != "auto" and draft_tokens is not None
-            else "auto: float32 on CPU gives the same greedy text in every layout"
-            if exact_cpu
-            else f"auto: {self.precision} on {self.device} rounds differently per layout; the "
-            "padded, draft-free settings of the reported eval numbers"
-        )
-        if draft_tokens is None:
-            draft_tokens = 3 if exact_cpu else 0
-        if draft_tokens < 0:
-            raise ModelError(f"draft_tokens must be >= 0, not {draft_tokens}")
-        self.draft_tokens = draft_tokens
-        self.drafter = NgramDrafter() if draft_tokens else None
-        self.spec_stats: dict = {}  # speculative steps / drafted / accepted tokens so far
-        if draft_tokens and attention == "sdpa":
-            attention = "packed"
-        # every value resolved at run time, with the reason (eval.json and training record it)
-        self.settings = {
-            "precision": self.precision,
-            "precision_reason": precision_reason(precision, self.device),
-            "prefill": self.prefill,
-            "draft_tokens": self.draft_tokens,
-            "layout_reason": why_layout,
-            "attention": attention,
-            "batch_size": batch_size,
-            "max_new_tokens": max_new_tokens,
-            "constrained": constrained,
-            "merged": bool(merge and self.adapter_dir is not None and self.precision != "nf4"),
-            "decision_threshold": self.decision_threshold,
-            "threshold_reason": "the adapter's, tuned on its validation decisions"
-            if self.decision_threshold is not None
-            else "greedy status (P(select) >= 0.5)",
-        }
-        model, tokenizer = load_causal_lm(
-            base_path, self.precision, self.device, attention=attention
-        )
-        if self.adapter_dir is not None:
-            from peft import PeftModel
+        return cls(model, tokenizer, settings, meta)
 
-            with warnings.catch_warnings():  # PEFT calls a transformers API deprecated in v5
-                warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
-                model = PeftModel.from_pretrained(model, str(self.adapter_dir))
-            if merge and self.precision != "nf4":
-                model = model.merge_and_unload()
-            model.eval()
-        self.model, self.tokenizer = model, tokenizer
-        self.compiled = compile_decision_grammar(tokenizer, vocab_size=model.config.vocab_size)
-        self.prefix = self._system_prefix() if reuse_prefix else None
-        self._torch = torch
+    # what callers read: the settings and identity under the names they had before
+    @property
+    def batch_size(self) -> int:
+        return self.settings.batch_size
+
+    @property
+    def prompt_version(self) -> str:
+        return self.settings.prompt_version
+
+    @property
+    def prompt_budget(self) -> int:
+        return self.settings.prompt_budget
+
+    @property
+    def llm(self) -> str:
+        return self.meta.llm
+
+    @property
+    def adapter_dir(self):
+        return self.meta.adapter_dir
 
     def _system_prefix(self):
         """KV cache of the tokens every prompt starts with (chat template + system prompt)."""
@@ -288,28 +118,33 @@ class Engine:
     # ----------------------------------------------------------------------------- decisions
 
     def describe(self) -> dict:
+        """Identity + the resolved settings with their reasons (every record's ``engine``)."""
+        st = self.settings
         return {
-            "model": self.model_id,
-            "base_model": self.llm,
-            "base_sha256": self.base_sha256,
-            "adapter_sha256": self.adapter_sha256,
-            "prompt_version": self.prompt_version,
+            "model": self.meta.model_id,
+            "base_model": self.meta.llm,
+            "base_sha256": self.meta.base_sha256,
+            "adapter_sha256": self.meta.adapter_sha256,
+            "prompt_version": st.prompt_version,
             "evidence_version": EVIDENCE_VERSION,
-            "evidence_match_threshold": self.evidence_threshold,
-            "precision": self.precision,
-            "device": self.device,
-            "settings": self.settings,
+            "evidence_match_threshold": st.evidence_threshold,
+            "precision": st.precision,
+            "device": st.device,
+            "settings": st.describe(),
         }
 
-    def prepare(self, candidate: Mapping) -> tuple[list[dict], list[str], int, object]:
+    def prepare(
+        self, candidate: Mapping, mask_pii: bool | None = None, defences: bool | None = None
+    ) -> tuple[list[dict], list[str], int, object]:
         """Messages, flags, cut tokens and evidence sheet for one candidate."""
+        st = self.settings
         return prepare_candidate(
             self.tokenizer,
             candidate,
-            self.prompt_budget,
-            self.mask_pii,
-            self.defences,
-            self.prompt_version,
+            st.prompt_budget,
+            st.mask_pii if mask_pii is None else mask_pii,
+            st.defences if defences is None else defences,
+            st.prompt_version,
             self.matcher,
         )
 
@@ -323,12 +158,13 @@ class Engine:
         """Constrained generation for prompts in batches of similar length; results in input order.
 
         ``progress(done_in_batch, total)`` is called after each batch."""
+        st = self.settings
         order = sorted(
             range(len(messages)), key=lambda i: sum(len(m["content"]) for m in messages[i])
         )
         results: list = [None] * len(messages)
-        for start in range(0, len(order), self.batch_size):
-            chunk = order[start : start + self.batch_size]
+        for start in range(0, len(order), st.batch_size):
+            chunk = order[start : start + st.batch_size]
             t0 = time.perf_counter()
             out = generate_constrained(
                 self.model,
@@ -337,11 +173,11 @@ class Engine:
                 max_new_tokens=max_new_tokens,
                 compiled=self.compiled,
                 repetition_penalty=penalty,
-                constrained=self.constrained,
+                constrained=st.constrained,
                 prefix=self.prefix,
-                prefill=self.prefill,
+                prefill=st.prefill,
                 drafter=self.drafter,
-                draft_tokens=self.draft_tokens,
+                draft_tokens=st.draft_tokens,
                 stats=self.spec_stats,
             )
             ms = (time.perf_counter() - t0) * 1000
@@ -357,6 +193,9 @@ class Engine:
         audit=None,
         channel: str = "api",
         progress: Callable[[int, int], None] | None = None,
+        *,
+        mask_pii: bool | None = None,
+        defences: bool | None = None,
     ) -> list[dict]:
         """Decision records for ``candidates`` (dicts with the candidate-schema prompt fields).
 
@@ -364,8 +203,10 @@ class Engine:
         ``latency_ms`` (the time its batch took) and ``advisory: true``; a candidate whose answer
         stayed invalid after the retry gets ``status: null`` and an ``error``. With ``audit``
         (an :class:`~recruiter.inference.audit.AuditLog`) every record is appended to it.
+        ``mask_pii`` / ``defences`` override the engine's settings for this call only (None:
+        the engine's); the records' ``engine`` settings say what was applied.
         """
-        prepared = [self.prepare(c) for c in candidates]
+        prepared = [self.prepare(c, mask_pii, defences) for c in candidates]
         # Identical prompts (a resubmitted candidate, or counterfactual variants that the
         # preflight makes identical again) are decoded once; greedy decoding would give the
         # same answer anyway.
@@ -373,21 +214,25 @@ class Engine:
         unique = list(dict.fromkeys(keys))
         where = {k: i for i, k in enumerate(unique)}
         messages = [json.loads(k) for k in unique]
+        st = self.settings
         results = [
             (res, ms, [])
-            for res, ms in self.generate(messages, self.max_new_tokens, progress=progress)
+            for res, ms in self.generate(messages, st.max_new_tokens, progress=progress)
         ]
         retry = [i for i, (res, _, _) in enumerate(results) if not res.valid]
         if retry:
             again = self.generate(
-                [messages[i] for i in retry], self.retry_max_new_tokens, penalty=1.15
+                [messages[i] for i in retry], st.retry_max_new_tokens, penalty=1.15
             )
             for i, (res, ms) in zip(retry, again, strict=True):
                 results[i] = (res, results[i][1] + ms, ["retried"])
+        identity = self.describe()
+        applied = {"mask_pii": mask_pii, "defences": defences}
+        identity["settings"].update({k: v for k, v in applied.items() if v is not None})
         records = []
         for cand, (_msgs, flags, _cut, sheet), key in zip(candidates, prepared, keys, strict=True):
             res, ms, extra = results[where[key]]
-            records.append(self._record(cand, res, ms, flags + extra, sheet))
+            records.append(self._record(cand, res, ms, flags + extra, sheet, identity))
         if audit is not None:
             audit.append_many(candidates, records, channel=channel)
         return records
@@ -398,6 +243,9 @@ class Engine:
         audit=None,
         channel: str = "batch",
         label: str = "decisions",
+        *,
+        mask_pii: bool | None = None,
+        defences: bool | None = None,
     ) -> tuple[list[dict], float]:
         """:meth:`decide` over many candidates with a progress bar; returns (records, seconds)."""
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -419,22 +267,29 @@ class Engine:
             def advance(n: int, total: int) -> None:
                 bar.update(task, total=total, advance=n)
 
-            records = self.decide(candidates, audit=audit, channel=channel, progress=advance)
+            records = self.decide(
+                candidates,
+                audit=audit,
+                channel=channel,
+                progress=advance,
+                mask_pii=mask_pii,
+                defences=defences,
+            )
         return records, time.perf_counter() - start
 
-    def _record(self, cand: Mapping, res, ms: float, flags: list[str], sheet=None) -> dict:
+    def _record(
+        self, cand: Mapping, res, ms: float, flags: list[str], sheet, identity: dict
+    ) -> dict:
         error = (
             f"the model did not produce a schema-valid decision within "
-            f"{self.retry_max_new_tokens} tokens (after one retry)"
+            f"{self.settings.retry_max_new_tokens} tokens (after one retry)"
         )
         parsed = res.parsed if res.valid else None
-        t = self.decision_threshold
-        if parsed is not None and t is not None and res.p_select is not None:
-            parsed = {**parsed, "status": "select" if res.p_select >= t else "reject"}
-        return decision_record(cand, parsed, res.p_select, ms, flags, self.describe(), error, sheet)
+        parsed = thresholded(parsed, res.p_select, self.settings.decision_threshold)
+        return decision_record(cand, parsed, res.p_select, ms, flags, identity, error, sheet)
 
 
-def from_config(
+def build_engine(
     cfg, merge: bool = True, llm: str | None = None, adapter: str | None = None
 ) -> Engine:
     """The engine for a :class:`~recruiter.config.RecruiterConfig` (models + runtime +
@@ -444,19 +299,10 @@ def from_config(
         import torch
 
         torch.set_num_threads(cfg.runtime.num_threads)
-    return Engine(
+    return Engine.build(
         llm=llm or cfg.models.llm,
         adapter=adapter if adapter is not None else i.adapter,
-        precision=i.precision,
         device=cfg.runtime.device,
-        max_new_tokens=i.max_new_tokens,
-        retry_max_new_tokens=i.retry_max_new_tokens,
-        batch_size=i.batch_size,
-        prompt_budget=i.prompt_budget,
+        **i.model_dump(exclude={"adapter"}),
         merge=merge,
-        constrained=i.constrained,
-        prefill=i.prefill,
-        attention=i.attention,
-        draft_tokens=i.draft_tokens,
-        evidence_match_threshold=i.evidence_match_threshold,
     )

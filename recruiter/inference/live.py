@@ -60,12 +60,12 @@ def validate_items(found: list[tuple[str, object]], job: dict | None) -> list[It
 def run(cfg: RecruiterConfig, stdin=None, stdout=None) -> int:
     """Decide every candidate in ``cfg.live.inputs``; return the exit code (0 ok, 3 model failure)."""
     from .audit import AuditLog
-    from .engine import from_config
+    from .engine import build_engine
 
     lv = cfg.live
     job = load_and_validate(lv.job, "job") if lv.job else None
     items = validate_items(collect(lv.inputs, lv.max_input_bytes, stdin), job)
-    engine = from_config(cfg)
+    engine = build_engine(cfg)
     audit = AuditLog(cfg.audit.url) if cfg.audit.enabled else None
     records = engine.decide([i.candidate for i in items], audit=audit, channel="cli")
 

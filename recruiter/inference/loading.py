@@ -10,6 +10,11 @@ Precisions:
   the CUDA default; bitsandbytes >= 0.46 also runs it on CPU, where it saves memory, not time.
 * ``auto``: ``nf4`` on CUDA, ``bf16`` on a CPU where bf16 matmuls measure >= 1.5x fp32, else
   ``fp32``.
+
+The decision model is loaded in two steps so that the decoding settings can be resolved in
+between without loading weights: :func:`model_meta` finds the files and reads the adapter's
+``recruiter.json`` (prompt version, budget, threshold: what :mod:`.settings` needs), then
+:func:`load_decision_model` loads base + adapter at the resolved precision.
 """
 
 from __future__ import annotations
@@ -18,11 +23,16 @@ import functools
 import json
 import os
 import platform
+import warnings
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import InputError, ModelError
+from ..models import resolve_adapter, resolve_llm, weights_sha256
+from ..storage import sha256_file
 
 PRECISIONS = ("auto", "fp32", "bf16", "nf4")
+ADAPTER_META = "recruiter.json"  # written beside every adapter by the train stage
 
 
 def resolve_device(device: str = "auto") -> str:
@@ -33,6 +43,23 @@ def resolve_device(device: str = "auto") -> str:
     if device == "cuda" and not torch.cuda.is_available():
         raise ModelError("runtime.device=cuda but no CUDA device is visible")
     return device
+
+
+@dataclass(frozen=True)
+class Hardware:
+    """Where the model runs, and why there: what ``auto`` settings are resolved against."""
+
+    device: str
+    reason: str
+
+
+def detect_hardware(device: str = "auto") -> Hardware:
+    """:func:`resolve_device` with the reason (recorded beside the resolved settings)."""
+    resolved = resolve_device(device)
+    if device != "auto":
+        return Hardware(resolved, "set in the config")
+    why = "a CUDA device is visible" if resolved == "cuda" else "no CUDA device is visible"
+    return Hardware(resolved, f"auto: {why}")
 
 
 # bf16 only where it is clearly faster: it rounds differently from float32, so a switch must pay
@@ -231,6 +258,80 @@ def load_causal_lm(
     if not training:
         model.eval()
     return model, tokenizer
+
+
+def adapter_sha256(adapter_dir: Path | None) -> str | None:
+    if adapter_dir is None:
+        return None
+    weights = adapter_dir / "adapter_model.safetensors"
+    return sha256_file(weights) if weights.is_file() else None
+
+
+def adapter_meta(adapter_dir: Path | None) -> dict:
+    """An adapter's (or merged model's) ``recruiter.json``; ``{}`` when it has none."""
+    if adapter_dir is None or not (adapter_dir / ADAPTER_META).is_file():
+        return {}
+    return json.loads((adapter_dir / ADAPTER_META).read_text())
+
+
+@dataclass(frozen=True)
+class ModelMeta:
+    """What a decision model is, read without loading weights: its files, the metadata its
+    training wrote (``recruiter.json``) and the weights' identities that every record carries.
+    ``merged`` is set by :func:`load_decision_model` (whether the adapter was merged in)."""
+
+    llm: str  # the configured base model name (or folder)
+    base_path: Path
+    adapter_dir: Path | None
+    trained: dict  # recruiter.json: prompt_version, prompt_budget, decision_threshold, evidence
+    base_sha256: str | None
+    adapter_sha256: str | None
+    merged: bool = False
+
+    @property
+    def model_id(self) -> str:
+        return self.llm if self.adapter_dir is None else f"{self.llm}+{self.adapter_dir.name}"
+
+
+def model_meta(llm: str = "smollm2-135m-instruct", adapter: str | None = "default") -> ModelMeta:
+    """Find the base model and adapter and read their metadata (no weights are loaded)."""
+    adapter_dir = resolve_adapter(adapter)
+    base_path = resolve_llm(llm)
+    return ModelMeta(
+        llm=llm,
+        base_path=base_path,
+        adapter_dir=adapter_dir,
+        # a merged model (`recruiter train merge`) carries the adapter's metadata itself
+        trained=adapter_meta(adapter_dir) or adapter_meta(base_path),
+        base_sha256=weights_sha256(base_path),
+        adapter_sha256=adapter_sha256(adapter_dir),
+    )
+
+
+def load_decision_model(
+    meta: ModelMeta, precision: str, device: str, attention: str = "sdpa", merge: bool = True
+):
+    """``(model, tokenizer, meta)``: the base model of ``meta`` at a resolved precision on a
+    resolved device, with its LoRA adapter (if any) applied, in eval mode; the returned meta
+    says whether the adapter was merged.
+
+    fp32/bf16 models get the adapter merged into the weights (no LoRA overhead per token);
+    nf4 keeps it unmerged, since merging into 4-bit weights would re-quantise them.
+    ``merge=False`` keeps it separate anyway (the server needs that to also serve the base
+    model with the adapter switched off)."""
+    model, tokenizer = load_causal_lm(meta.base_path, precision, device, attention=attention)
+    merged = False
+    if meta.adapter_dir is not None:
+        from peft import PeftModel
+
+        with warnings.catch_warnings():  # PEFT calls a transformers API deprecated in v5
+            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
+            model = PeftModel.from_pretrained(model, str(meta.adapter_dir))
+        merged = merge and precision != "nf4"
+        if merged:
+            model = model.merge_and_unload()
+        model.eval()
+    return model, tokenizer, replace(meta, merged=merged)
 
 
 def adapter_info(adapter_dir: str | Path) -> dict:

@@ -29,15 +29,10 @@ from ..errors import ModelError
 from ..models import resolve_adapter, resolve_llm
 from ..schemas import is_valid, load_schema
 from .constrained import _status_branch
-from .engine import (
-    DEFAULT_PROMPT_BUDGET,
-    adapter_meta,
-    adapter_sha256,
-    decision_record,
-    prepare_candidate,
-    served_prompt,
-)
+from .decision import decision_record, prepare_candidate, thresholded
 from .evidence import default_matcher
+from .loading import adapter_meta, adapter_sha256
+from .settings import resolve_served_prompt
 
 
 TOP_LOGPROBS = 20  # vLLM's default cap (--max-logprobs); fewer alternatives widen the bound below
@@ -67,6 +62,10 @@ def p_select_from_logprobs(content: Sequence[Mapping]) -> float | None:
 
 
 class RemoteEngine:
+    """A :class:`~.decision.DecisionEngine` whose model runs on an OpenAI-compatible server."""
+
+    local = False  # the server's chat route relays to the remote server instead
+
     def __init__(
         self,
         base_url: str,
@@ -96,15 +95,15 @@ class RemoteEngine:
                 local_adapter = resolve_adapter(adapter)
             except ModelError:
                 local_adapter = None
-        meta = adapter_meta(local_adapter)
         self.adapter_sha256 = adapter_sha256(local_adapter)
         self.model_id = f"remote:{model}"
-        self.prompt_budget = prompt_budget or meta.get("prompt_budget", DEFAULT_PROMPT_BUDGET)
-        self.prompt_version, threshold = served_prompt(
-            meta, evidence_match_threshold, local_adapter
+        # prompt version, budget and thresholds as the local Engine resolves them
+        self.served = resolve_served_prompt(
+            adapter_meta(local_adapter), local_adapter, prompt_budget, evidence_match_threshold
         )
-        self.matcher = default_matcher(threshold)
-        self.decision_threshold = meta.get("decision_threshold")  # as the local Engine
+        self.prompt_budget, self.prompt_version = self.served.budget, self.served.version
+        self.matcher = default_matcher(self.served.evidence_threshold)
+        self.decision_threshold = self.served.decision_threshold
         self.tokenizer = AutoTokenizer.from_pretrained(resolve_llm(llm))
         self.max_new_tokens = max_new_tokens
         self.retry_max_new_tokens = retry_max_new_tokens
@@ -113,6 +112,7 @@ class RemoteEngine:
         self.schema = load_schema("decision")
 
     def describe(self) -> dict:
+        """Identity, and the settings this side resolves (decoding is the server's)."""
         return {
             "model": self.model_id,
             "base_model": self.llm,
@@ -120,6 +120,16 @@ class RemoteEngine:
             "prompt_version": self.prompt_version,
             "precision": "remote",
             "device": str(self.client.base_url),
+            "settings": {
+                "precision": "remote",
+                "device": str(self.client.base_url),
+                "batch_size": self.batch_size,  # concurrent requests
+                "max_new_tokens": self.max_new_tokens,
+                "retry_max_new_tokens": self.retry_max_new_tokens,
+                "mask_pii": self.mask_pii,
+                "defences": True,
+                **self.served.describe(),
+            },
         }
 
     def _ask(self, messages: list[dict], max_tokens: int) -> tuple[dict | None, float | None]:
@@ -147,12 +157,15 @@ class RemoteEngine:
         p = p_select_from_logprobs([c.model_dump() for c in content]) if content else None
         return parsed, p
 
-    def _one(self, cand: Mapping) -> dict:
+    def _one(
+        self, cand: Mapping, mask_pii: bool | None, defences: bool | None, identity: dict
+    ) -> dict:
         messages, flags, _, sheet = prepare_candidate(
             self.tokenizer,
             cand,
             self.prompt_budget,
-            self.mask_pii,
+            self.mask_pii if mask_pii is None else mask_pii,
+            True if defences is None else defences,
             version=self.prompt_version,
             matcher=self.matcher,
         )
@@ -168,21 +181,44 @@ class RemoteEngine:
             ) from None
         error = "the remote model did not produce a schema-valid decision (after one retry)"
         ms = (time.perf_counter() - t0) * 1000
-        t = self.decision_threshold
-        if parsed is not None and t is not None and p is not None:
-            parsed = {**parsed, "status": "select" if p >= t else "reject"}
-        return decision_record(cand, parsed, p, ms, flags, self.describe(), error, sheet)
+        parsed = thresholded(parsed, p, self.decision_threshold)
+        return decision_record(cand, parsed, p, ms, flags, identity, error, sheet)
 
-    def decide(self, candidates: Sequence[Mapping], audit=None, channel: str = "api") -> list[dict]:
+    def decide(
+        self,
+        candidates: Sequence[Mapping],
+        audit=None,
+        channel: str = "api",
+        *,
+        mask_pii: bool | None = None,
+        defences: bool | None = None,
+    ) -> list[dict]:
+        """As :meth:`.engine.Engine.decide`, with up to ``batch_size`` requests at a time."""
+        identity = self.describe()
+        applied = {"mask_pii": mask_pii, "defences": defences}
+        identity["settings"].update({k: v for k, v in applied.items() if v is not None})
         with ThreadPoolExecutor(max_workers=self.batch_size) as pool:
-            records = list(pool.map(self._one, candidates))
+            records = list(
+                pool.map(lambda c: self._one(c, mask_pii, defences, identity), candidates)
+            )
         if audit is not None:
             audit.append_many(candidates, records, channel=channel)
         return records
 
-    def decide_all(self, candidates, audit=None, channel: str = "batch", label: str = "decisions"):
+    def decide_all(
+        self,
+        candidates: Sequence[Mapping],
+        audit=None,
+        channel: str = "batch",
+        label: str = "decisions",
+        *,
+        mask_pii: bool | None = None,
+        defences: bool | None = None,
+    ) -> tuple[list[dict], float]:
         start = time.perf_counter()
-        records = self.decide(candidates, audit=audit, channel=channel)
+        records = self.decide(
+            candidates, audit=audit, channel=channel, mask_pii=mask_pii, defences=defences
+        )
         return records, time.perf_counter() - start
 
 

@@ -136,7 +136,7 @@ def _plot(report: dict, path: Path) -> None:
 def run(cfg: RecruiterConfig, command: str = "recruiter screen") -> Path:
     """Screen ``cfg.screen.pool`` for ``cfg.screen.job``; return the report folder."""
     from .audit import AuditLog
-    from .engine import from_config
+    from .engine import build_engine
 
     s = cfg.screen
     if not s.job or not s.pool:
@@ -166,7 +166,7 @@ def run(cfg: RecruiterConfig, command: str = "recruiter screen") -> Path:
     else:
         shortlist = passed[: s.shortlist_k]
 
-    engine = from_config(cfg)
+    engine = build_engine(cfg)
     audit = AuditLog(cfg.audit.url) if cfg.audit.enabled else None
     records, seconds = engine.decide_all(shortlist, audit=audit, channel="batch", label="screening")
     by_id = {f["candidate_id"]: f for f in filters}

@@ -49,6 +49,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..errors import InputError
 from ..schemas import errors as schema_errors
 from ..schemas.inputs import parse_json
+from .decision import DecisionEngine
 from .worker import ModelWorker, Overloaded
 
 ROUTES = ("/v1/models", "/v1/screen", "/v1/reviews", "/v1/chat/completions")
@@ -267,9 +268,13 @@ def _schema_of(response_format: dict | None) -> dict | str | None:
     )
 
 
-def create_app(cfg, engine=None) -> FastAPI:
+def create_app(cfg, engine: DecisionEngine | None = None) -> FastAPI:
     """The app for ``cfg``; ``engine`` (an :class:`~.engine.Engine` or RemoteEngine) can be
-    passed in (tests share one), otherwise it is loaded from the config."""
+    passed in (tests share one), otherwise it is loaded from the config.
+
+    Chat completions need the model itself: with a local engine (``engine.local``) they run on
+    its model (the adapter switched off for the base model's id); otherwise they are relayed
+    to the remote server."""
     s = cfg.serve
     if engine is None:
         if s.engine == "remote":
@@ -277,23 +282,27 @@ def create_app(cfg, engine=None) -> FastAPI:
 
             engine = remote_from_config(cfg)
         else:
-            from .engine import from_config
+            from .engine import build_engine
 
-            engine = from_config(cfg, merge=False)
+            engine = build_engine(cfg, merge=False)
     audit = None
     if cfg.audit.enabled:
         from .audit import AuditLog
 
         audit = AuditLog(cfg.audit.url)
-    remote = not hasattr(engine, "model")
+    if not isinstance(engine, DecisionEngine):
+        raise TypeError(f"{type(engine).__name__} is not a DecisionEngine")
+    remote = not engine.local
     metrics = Metrics()
 
     def decide_batch(candidates: list[dict]) -> list[dict]:
         return engine.decide(candidates, audit=audit, channel="api")
 
     worker = ModelWorker(decide_batch, engine.batch_size, s.max_concurrency + s.max_queue)
-    adapter_on = getattr(engine, "adapter_dir", None) is not None or remote
-    model_ids = {s.adapter_id: True, engine.llm: False} if adapter_on else {engine.llm: False}
+    base_model = engine.describe()["base_model"]
+    # a remote server serves its adapter under serve.remote_model; locally, only with one loaded
+    adapter_on = remote or engine.adapter_dir is not None
+    model_ids = {s.adapter_id: True, base_model: False} if adapter_on else {base_model: False}
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
@@ -457,8 +466,8 @@ def create_app(cfg, engine=None) -> FastAPI:
                     "object": "model",
                     "created": now,
                     "owned_by": "recruiter",
-                    "root": engine.llm,
-                    "parent": None if not lora else engine.llm,
+                    "root": base_model,
+                    "parent": None if not lora else base_model,
                 }
                 for m, lora in model_ids.items()
             ],
@@ -595,7 +604,10 @@ def create_app(cfg, engine=None) -> FastAPI:
                 cancel=cancel,
             )
             model = engine.model
-            if use_adapter or not hasattr(model, "disable_adapter"):
+            # only an unmerged adapter (the server loads with merge=False) can be switched off;
+            # an engine passed in with the adapter merged answers the base id with it
+            separate = engine.adapter_dir is not None and not engine.settings.merge
+            if use_adapter or not separate:
                 return generate_chat(model, engine.tokenizer, messages, **kwargs)
             with model.disable_adapter():
                 return generate_chat(model, engine.tokenizer, messages, **kwargs)

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from ..errors import InputError
-from ..inference.engine import ADAPTER_META
+from ..inference.loading import ADAPTER_META
 from ..models import resolve_adapter, resolve_llm
 from ..storage import atomic_dir, atomic_write_json
 

@@ -31,9 +31,11 @@ from pathlib import Path
 
 from ..config import RecruiterConfig, config_hash, save_resolved, to_dict
 from ..errors import InputError, ModelError
-from ..inference.engine import ADAPTER_META, adapter_meta, adapter_sha256
 from ..inference.evidence import EVIDENCE_VERSION, default_matcher
 from ..inference.loading import (
+    ADAPTER_META,
+    adapter_meta,
+    adapter_sha256,
     check_target_modules,
     load_causal_lm,
     resolve_device,
@@ -304,12 +306,12 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
     callbacks = [throughput]
     selector = None
     if t.select_by == "decisions":  # before early stopping: it reads the metric this adds
-        from ..inference.engine import from_config
+        from ..inference.engine import build_engine
 
         selector = DecisionEvalCallback(
             val_rows,
             meta,
-            lambda adapter_dir: from_config(cfg, llm=cfg.models.llm, adapter=adapter_dir),
+            lambda adapter_dir: build_engine(cfg, llm=cfg.models.llm, adapter=adapter_dir),
             run_dir,
         )
         callbacks.append(selector)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from transformers import TrainerCallback
 
-from ..inference.engine import ADAPTER_META
+from ..inference.loading import ADAPTER_META
 from ..metrics import decision_metrics
 from ..storage import atomic_write_json
 
@@ -85,7 +85,10 @@ class DecisionEvalCallback(TrainerCallback):
             SCORE_KEY: selection_score(m["macro_f1"], m["auc"]),
             "n": len(y),
             "seconds": round(seconds, 1),
-            "engine": {k: described[k] for k in ("precision", "device", "prompt_version")},
+            "engine": {
+                **{k: described[k] for k in ("precision", "device", "prompt_version")},
+                "settings": described.get("settings"),  # resolved, with the reasons
+            },
         }
         names = sorted({r.get("dataset") for r in self.rows} - {None})
         if len(names) > 1:  # several datasets validate: each one's numbers beside the pooled

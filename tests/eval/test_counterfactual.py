@@ -45,15 +45,23 @@ def test_only_the_flipped_answers_change_and_the_rule_label_flips(corpus):
 class OracleEngine:
     """Decides by a table of transcripts; ``None`` keeps every decision as the original's."""
 
+    local, batch_size = False, 8
+
     def __init__(self, table):
         self.table = table
 
-    def decide_all(self, rows, audit=None, channel="batch", label=""):
+    def describe(self):
+        return {"model": "oracle"}
+
+    def decide(self, rows, audit=None, channel="api", *, mask_pii=None, defences=None):
         out = []
         for r in rows:
             status = self.table[r["transcript"]]
             out.append({"status": status, "p_select": 0.8 if status == "select" else 0.2})
-        return out, 0.1
+        return out
+
+    def decide_all(self, rows, audit=None, channel="batch", label="", **options):
+        return self.decide(rows, **options), 0.1
 
 
 def _setup(corpus, tmp_path):
@@ -84,6 +92,9 @@ def test_metric_arithmetic_with_oracle_and_stubborn_engines(corpus, tmp_path):
     assert all(o["id"] in test_ids for o, _ in pairs)
     oracle = {o["transcript"]: cf["original_decision"] for o, cf in pairs}
     oracle |= {cf["transcript"]: cf["decision"] for _, cf in pairs}
+    from recruiter.inference.decision import DecisionEngine
+
+    assert isinstance(OracleEngine(oracle), DecisionEngine)
     out = interview_flip(cfg, OracleEngine(oracle))
     assert out["model"]["all"] == {
         "n": len(pairs),

@@ -49,12 +49,26 @@ def _rows(n_per_role=3, start=0):
 class FakeEngine:
     """Selects exactly when the resume names the role it is shown with."""
 
-    def decide_all(self, candidates, audit=None, channel="batch", label=""):
+    local, batch_size = False, 8
+
+    def describe(self):
+        return {"model": "fake"}
+
+    def decide(self, candidates, audit=None, channel="api", *, mask_pii=None, defences=None):
         recs = []
         for c in candidates:
             fit = c["role"].split()[-1].lower() in c["resume"].lower()
             recs.append({"status": "select" if fit else "reject", "p_select": 0.9 if fit else 0.2})
-        return recs, 1.0
+        return recs
+
+    def decide_all(self, candidates, audit=None, channel="batch", label="", **options):
+        return self.decide(candidates, **options), 1.0
+
+
+def test_the_stand_in_is_a_decision_engine():
+    from recruiter.inference.decision import DecisionEngine
+
+    assert isinstance(FakeEngine(), DecisionEngine)
 
 
 def test_pairs_are_selected_candidates_with_a_selecting_job_of_another_family():

@@ -191,7 +191,7 @@ def test_evidence_feature_baseline_scores_held_out_rows(prepared_synth):
 
 def test_adapters_are_served_the_prompt_they_were_trained_on(tmp_path):
     from recruiter.errors import ModelError
-    from recruiter.inference.engine import served_prompt
+    from recruiter.inference.settings import served_prompt
 
     assert served_prompt({"prompt_version": "v1"}, 0.7, tmp_path) == ("v1", 0.7)
     trained = {"prompt_version": "v2", "evidence": {"match_threshold": 0.65}}
@@ -211,7 +211,7 @@ def test_every_decision_carries_its_evidence_and_the_audit_log_no_quotes(tmp_pat
 
     repo = Path(__file__).resolve().parents[2]
     cand = json.loads((repo / "examples" / "candidate.json").read_text())
-    engine = Engine(precision="fp32", batch_size=1)
+    engine = Engine.build(precision="fp32", batch_size=1)
     audit = AuditLog(f"sqlite:///{tmp_path / 'audit.sqlite'}")
     (rec,) = engine.decide([cand], audit=audit)
     shipped = json.loads((engine.adapter_dir / "recruiter.json").read_text())

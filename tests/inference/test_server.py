@@ -62,9 +62,9 @@ def _cfg(tiny_cfg, **serve):
 
 @pytest.fixture(scope="module")
 def engine(smollm2_dir, tiny_cfg):
-    from recruiter.inference.engine import from_config
+    from recruiter.inference.engine import build_engine
 
-    return from_config(tiny_cfg, merge=False)
+    return build_engine(tiny_cfg, merge=False)
 
 
 @pytest.fixture(scope="module")
@@ -227,7 +227,10 @@ def test_keys_json_only_openai_shaped_errors_and_bounded_metrics(engine, tiny_cf
     st = engine.describe()["settings"]
     exact = st["precision"] == "fp32"
     assert (st["prefill"], st["draft_tokens"]) == (("rows", 3) if exact else ("batch", 0))
-    assert ("float32" if exact else st["precision"]) in st["layout_reason"]
+    for name in ("prefill", "draft_tokens"):
+        assert ("float32" if exact else st["precision"]) in st[f"{name}_reason"]
+    for name in ("device", "attention", "batch_size", "prompt_budget", "decision_threshold"):
+        assert st[f"{name}_reason"], name
     assert "GFLOP/s" in st["precision_reason"] or "RECRUITER_CPU_BF16" in st["precision_reason"]
     monkeypatch.setenv("RECRUITER_API_KEYS", "k-env, ")
     cfg = _cfg(tiny_cfg, api_keys=["k-config"])
@@ -275,6 +278,10 @@ def test_remote_engine_speaks_to_our_server(served, engine, tiny_cfg):
         retry_max_new_tokens=64,
     )
     cand = json.loads((REPO_EXAMPLE / "candidate.json").read_text())
+    from recruiter.inference.decision import DecisionEngine
+
+    assert isinstance(remote, DecisionEngine) and isinstance(engine, DecisionEngine)
+    assert engine.local and not remote.local
     (rec,) = remote.decide([cand])
     assert rec["advisory"] is True and rec["model"] == f"remote:{engine.llm}"
     assert rec["status"] in ("select", "reject", None)
@@ -380,7 +387,7 @@ def test_chat_on_the_recruiter_model_is_audited_and_the_base_model_is_not(tiny_c
     from fastapi.testclient import TestClient
 
     from recruiter.inference.audit import AuditLog
-    from recruiter.inference.engine import from_config
+    from recruiter.inference.engine import build_engine
     from recruiter.inference.server import create_app
 
     url = f"sqlite:///{tmp_path / 'a.sqlite'}"
@@ -390,7 +397,7 @@ def test_chat_on_the_recruiter_model_is_audited_and_the_base_model_is_not(tiny_c
             "inference": tiny_cfg.inference.model_copy(update={"adapter": "default"}),
         }
     )
-    engine = from_config(cfg, merge=False)  # the shipped adapter, switchable off for the base
+    engine = build_engine(cfg, merge=False)  # the shipped adapter, switchable off for the base
     log = AuditLog(url)
     body = {"model": cfg.serve.adapter_id, "messages": HELLO, "max_tokens": 8}
     with TestClient(create_app(cfg, engine=engine)) as c:

@@ -118,11 +118,11 @@ def test_engine_with_drafts_decides_as_without(smollm2_dir):
     lines = (REPO / "examples" / "pool.jsonl").read_text().splitlines()[:3]
     cands = [{**json.loads(line), **job} for line in lines]
     kw = {"precision": "fp32", "batch_size": 3}
-    padded = Engine(prefill="batch", draft_tokens=0, **kw)
+    padded = Engine.build(prefill="batch", draft_tokens=0, **kw)
     assert padded.drafter is None
     plain = padded.decide(cands)
-    spec = Engine(**kw)  # auto in float32 on CPU: each prompt prefilled alone, 3 drafts
-    assert (spec.prefill, spec.draft_tokens) == ("rows", 3)
+    spec = Engine.build(**kw)  # auto in float32 on CPU: each prompt prefilled alone, 3 drafts
+    assert (spec.settings.prefill, spec.settings.draft_tokens) == ("rows", 3)
     drafted = spec.decide(cands)
     assert [r["reasoning"] for r in drafted] == [r["reasoning"] for r in plain]
     assert [r["status"] for r in drafted] == [r["status"] for r in plain]
@@ -135,7 +135,7 @@ def test_auto_keeps_bf16_on_the_padded_draft_free_engine(smollm2_dir):
     """In bf16 the layout and drafts move answers, so auto keeps the eval numbers' settings."""
     from recruiter.inference.engine import Engine
 
-    bf16 = Engine(adapter=None, precision="bf16", batch_size=2)
-    assert (bf16.prefill, bf16.draft_tokens, bf16.drafter) == ("batch", 0, None)
-    chosen = Engine(adapter=None, precision="bf16", prefill="rows", draft_tokens=2)
-    assert (chosen.prefill, chosen.draft_tokens) == ("rows", 2)
+    bf16 = Engine.build(adapter=None, precision="bf16", batch_size=2)
+    assert (bf16.settings.prefill, bf16.settings.draft_tokens, bf16.drafter) == ("batch", 0, None)
+    chosen = Engine.build(adapter=None, precision="bf16", prefill="rows", draft_tokens=2)
+    assert (chosen.settings.prefill, chosen.settings.draft_tokens) == ("rows", 2)

@@ -202,7 +202,7 @@ def test_training_prompts_are_the_prompts_served(tokenizer, prepared_synth):
     """One helper fits both sides with the same budget: a record's v2 training prompt is
     byte-identical to what the engine builds for it, cut or not (the answer is not taken off
     the budget a second time)."""
-    from recruiter.inference.engine import prepare_candidate
+    from recruiter.inference.decision import prepare_candidate
     from recruiter.inference.evidence import default_matcher
 
     rows = read_split(prepared_synth, "test")

@@ -77,7 +77,7 @@ def test_merged_model_loads_as_a_plain_folder(trained, tmp_path):
     _, run_dir = trained
     merged = merge(run_dir / "adapter", tmp_path / "merged", dtype="fp32")
     assert (merged / "config.json").is_file() and (merged / "recruiter.json").is_file()
-    engine = Engine(llm=str(merged), adapter=None, precision="fp32", max_new_tokens=8)
+    engine = Engine.build(llm=str(merged), adapter=None, precision="fp32", max_new_tokens=8)
     assert (
         engine.prompt_budget == json.loads((merged / "recruiter.json").read_text())["prompt_budget"]
     )
@@ -149,7 +149,7 @@ def test_init_adapter_continues_from_an_existing_adapter(trained, tmp_path, monk
     import peft
     from safetensors.torch import load_file
 
-    from recruiter.inference.engine import adapter_sha256
+    from recruiter.inference.loading import adapter_sha256
 
     cfg, run_dir = trained
     start = run_dir / "adapter"

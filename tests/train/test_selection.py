@@ -30,12 +30,17 @@ class _Saveable:
 class _Engine:
     """Stands in for the inference engine: answers from a table keyed by record id."""
 
+    local, batch_size = False, 8
+
     def __init__(self, answers, seen):
         self.answers = answers
         seen.append(self)
 
-    def decide(self, rows, channel="eval"):
+    def decide(self, rows, audit=None, channel="eval", *, mask_pii=None, defences=None):
         return [dict(zip(("status", "p_select"), self.answers[r["id"]], strict=True)) for r in rows]
+
+    def decide_all(self, rows, audit=None, channel="batch", label="", **options):
+        return self.decide(rows, **options), 0.0
 
     def describe(self):
         return {"precision": "fp32", "device": "cpu", "prompt_version": "v2"}
@@ -56,6 +61,10 @@ def test_callback_adds_decision_metrics_before_the_trainer_compares(tmp_path):
     def make_engine(adapter_dir):
         adapters.append(json.loads((Path(adapter_dir) / "recruiter.json").read_text()))
         return _Engine(answers, engines)
+
+    from recruiter.inference.decision import DecisionEngine
+
+    assert isinstance(_Engine(answers, []), DecisionEngine)
 
     cb = DecisionEvalCallback(rows, {"prompt_version": "v2"}, make_engine, tmp_path)
     model = _Saveable()
