@@ -203,7 +203,8 @@ class ExtraData(Section):
         "0.5 = a seeded half",
     )
     name: str | None = Field(
-        None, description="its name in training.json, metrics.json and the card; default the folder's"
+        None,
+        description="its name in training.json, metrics.json and the card; default the folder's",
     )
 
 

@@ -31,7 +31,9 @@ def test_smollm2_generates_on_cpu(smollm2_dir):
     assert tok.decode(new, skip_special_tokens=True).strip()
 
 
-PROBE = [{"role": "user", "content": "Rust, SQL and Kubernetes; 7 years (2018 – present). Ünïcode ✓"}]
+PROBE = [
+    {"role": "user", "content": "Rust, SQL and Kubernetes; 7 years (2018 – present). Ünïcode ✓"}
+]
 TF4_PYTHON = Path(__file__).resolve().parents[1] / ".venv-tf4" / "bin" / "python"
 TF4_READ = """
 import json, sys
@@ -56,12 +58,17 @@ def test_converted_folder_reads_the_same_under_transformers_4_and_5(smollm2_dir)
     loaded = AutoConfig.from_pretrained(smollm2_dir)
     assert loaded.rope_parameters["rope_theta"] == 100000.0
     tok = AutoTokenizer.from_pretrained(smollm2_dir)
-    ids = list(tok.apply_chat_template(PROBE, add_generation_prompt=True, tokenize=True)["input_ids"])
+    ids = list(
+        tok.apply_chat_template(PROBE, add_generation_prompt=True, tokenize=True)["input_ids"]
+    )
     if not TF4_PYTHON.is_file():
         pytest.skip("no .venv-tf4 (`make vllm` builds it): transformers 4 not checked")
     out = subprocess.run(
         [str(TF4_PYTHON), "-c", TF4_READ, str(smollm2_dir), json.dumps(PROBE)],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     assert seen["version"].startswith("4.")

@@ -34,7 +34,6 @@ from .evidence import default_matcher
 from .loading import adapter_meta, adapter_sha256
 from .settings import resolve_served_prompt
 
-
 TOP_LOGPROBS = 20  # vLLM's default cap (--max-logprobs); fewer alternatives widen the bound below
 
 

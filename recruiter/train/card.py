@@ -190,10 +190,12 @@ def _selection_line(t: dict) -> str:
         f"step {h['step']}: macro-F1 {_fmt(h['macro_f1'])}, AUC {_fmt(h['auc'])}, select rate "
         f"{_fmt(h['select_rate'])} (true {_fmt(h['true_select_rate'])}), loss {_fmt(h['eval_loss'])}"
         + (
-            " (" + ", ".join(
+            " ("
+            + ", ".join(
                 f"{name} {_fmt(b['macro_f1'])}/{_fmt(b['auc'])}"
                 for name, b in h["by_dataset"].items()
-            ) + " macro-F1/AUC)"
+            )
+            + " macro-F1/AUC)"
             if h.get("by_dataset")
             else ""
         )

@@ -119,7 +119,9 @@ def mix_sources(
         whole, frac = int(weight), weight - int(weight)
         drawn = [r for _ in range(whole) for r in rows]
         if frac > 0:
-            pick = random.Random(f"{seed}:{k}:{name}").sample(range(len(rows)), round(frac * len(rows)))
+            pick = random.Random(f"{seed}:{k}:{name}").sample(
+                range(len(rows)), round(frac * len(rows))
+            )
             drawn += [rows[i] for i in sorted(pick)]
         pooled += [{**r, "dataset": name} for r in drawn]
         report[name] = {

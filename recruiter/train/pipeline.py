@@ -344,9 +344,11 @@ def run(cfg: RecruiterConfig, command: str = "recruiter train") -> Path:
         "lora": lora_used,
         "examples": {"train": len(train_ex), "validation": len(val_ex)},
         "datasets": {
-            name: {"data": str(d), **sources[name], "validation": sum(
-                r["dataset"] == name for r in val_rows
-            )}
+            name: {
+                "data": str(d),
+                **sources[name],
+                "validation": sum(r["dataset"] == name for r in val_rows),
+            }
             for name, d, _ in datasets
         },
         "truncation": {"train": train_fit.as_dict(), "validation": val_fit.as_dict()},

@@ -308,8 +308,13 @@ def test_p_select_from_logprobs():
     assert p == pytest.approx(1 / (1 + __import__("math").exp(-1.8 + 0.2)))
     assert p_select_from_logprobs(content[:1]) is None
     # "reject" missing from the top-k: bounded by the least likely alternative returned, not 1.0
-    alone = [content[0], {**content[1], "top_logprobs": [{"token": "select", "logprob": -0.2},
-                                                         {"token": "x", "logprob": -6.0}]}]
+    alone = [
+        content[0],
+        {
+            **content[1],
+            "top_logprobs": [{"token": "select", "logprob": -0.2}, {"token": "x", "logprob": -6.0}],
+        },
+    ]
     bound = p_select_from_logprobs(alone)
     assert bound == pytest.approx(1 / (1 + __import__("math").exp(-6.0 + 0.2))) and bound < 1.0
 

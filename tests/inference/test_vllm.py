@@ -35,7 +35,9 @@ def compose_flags(model_dir: Path, adapters: Path, port: int) -> list[str]:
     for arg in spec["services"]["vllm"]["command"]:
         arg = arg.replace("/data/recruiter/models", str(model_dir.parent))
         arg = arg.replace("/adapters", str(adapters))
-        arg = arg.replace("${VLLM_API_KEY:?set VLLM_API_KEY (the key the api uses to call vLLM)}", KEY)
+        arg = arg.replace(
+            "${VLLM_API_KEY:?set VLLM_API_KEY (the key the api uses to call vLLM)}", KEY
+        )
         if arg.startswith("--gpu-memory-utilization"):
             continue
         out.append(arg)
@@ -56,8 +58,12 @@ def vllm_url(smollm2_dir, tmp_path_factory):
     log = tmp_path_factory.mktemp("vllm") / "server.log"
     adapters = REPO / "recruiter" / "assets" / "adapters"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "VLLM_CPU_KVCACHE_SPACE": "2"}
-    cmd = [str(VLLM_PYTHON), "-m", "vllm.entrypoints.openai.api_server",
-           *compose_flags(smollm2_dir, adapters, port)]
+    cmd = [
+        str(VLLM_PYTHON),
+        "-m",
+        "vllm.entrypoints.openai.api_server",
+        *compose_flags(smollm2_dir, adapters, port),
+    ]
     with log.open("w") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
@@ -113,14 +119,24 @@ def test_remote_engine_on_vllm_matches_the_local_engine(vllm_url, candidates, ti
     local_s = time.perf_counter() - t0
 
     assert all(r.get("status") in ("select", "reject") for r in far), [r.get("error") for r in far]
-    assert all(is_valid({"reasoning": r["reasoning"], "status": r["status"]}, "decision") for r in far)
+    assert all(
+        is_valid({"reasoning": r["reasoning"], "status": r["status"]}, "decision") for r in far
+    )
     assert all(0.0 < r["p_select"] < 1.0 for r in far)
     agree = sum(a["status"] == b["status"] for a, b in zip(far, near, strict=True)) / N
     dp = max(abs(a["p_select"] - b["p_select"]) for a, b in zip(far, near, strict=True))
-    print(json.dumps({
-        "n": N, "status_agreement": agree, "max_abs_dp": round(dp, 4),
-        "vllm_decisions_per_s": round(N / remote_s, 3), "local_decisions_per_s": round(N / local_s, 3),
-        "local_engine": local.describe(),
-    }), file=sys.stderr)
+    print(
+        json.dumps(
+            {
+                "n": N,
+                "status_agreement": agree,
+                "max_abs_dp": round(dp, 4),
+                "vllm_decisions_per_s": round(N / remote_s, 3),
+                "local_decisions_per_s": round(N / local_s, 3),
+                "local_engine": local.describe(),
+            }
+        ),
+        file=sys.stderr,
+    )
     # bf16 on both sides, different kernels: near-ties may flip, most must not
     assert agree >= 0.8
