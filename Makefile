@@ -58,7 +58,8 @@ vllm:
 	$(TF4_VENV)/bin/python -m pip install -q "transformers>=4.57,<5" jinja2
 
 test-vllm: $(STAMP)
-	$(PY) -m pytest -m slow tests/inference/test_vllm.py tests/test_models.py -k "vllm or transformers_4"
+	$(PY) -m pytest -m slow tests/inference/test_vllm.py
+	$(PY) -m pytest tests/test_models.py -k transformers_4
 
 # Also the opt-in slow tests (minutes); gpu tests need a CUDA machine: `$(PY) -m pytest -m gpu`.
 test-all: $(STAMP)
