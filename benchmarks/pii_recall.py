@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     sys.path.insert(0, str(REPO))
-    from recruiter.prepare.pii import PiiMasker
+    from recruiter.pii import PiiMasker
 
     samples = json.loads(args.data.read_text(encoding="utf-8"))
     masker = PiiMasker(ner_gate=not args.no_gate)

@@ -29,7 +29,7 @@ def naive_presidio(records: list[dict]) -> float:
     from presidio_analyzer.nlp_engine import NlpEngineProvider
     from presidio_anonymizer import AnonymizerEngine
 
-    from recruiter.prepare.pii import offline_tld_extractor
+    from recruiter.pii import offline_tld_extractor
 
     offline_tld_extractor()  # same offline tldextract for both, or the baseline tries the network
     provider = NlpEngineProvider(
@@ -49,7 +49,7 @@ def naive_presidio(records: list[dict]) -> float:
 
 
 def ours(records: list[dict]) -> float:
-    from recruiter.prepare.pii import PiiMasker
+    from recruiter.pii import PiiMasker
 
     masker = PiiMasker()
     masker.mask_records(

@@ -340,14 +340,22 @@ class InferenceConfig(Section):
     )
     precision: Literal["auto", "fp32", "bf16", "nf4"] = Field(
         "auto",
-        description="auto = nf4 on CUDA; bf16 on CPUs where bf16 matmuls measure >= 1.5x fp32 "
-        "(a cached probe), else fp32",
+        description="auto = nf4 on CUDA; on CPU fp32 with batching invariant (the default), "
+        "with batching variant bf16 where bf16 matmuls measure >= 1.5x fp32 (a cached probe), "
+        "else fp32",
     )
     max_new_tokens: int = Field(160, ge=8)
     retry_max_new_tokens: int = Field(
         320, ge=8, description="budget of the one retry after an invalid answer"
     )
     batch_size: int = Field(8, ge=1)
+    batching: Literal["invariant", "variant"] = Field(
+        "invariant",
+        description="invariant = a candidate's decision is the same alone or in any batch "
+        "(float32 on CPU: each prompt prefilled alone, decode steps batched; bf16/nf4: each "
+        "candidate decoded alone); variant = batch_size prompts decoded together in any "
+        "precision: faster, but a decision may depend on its batch partners",
+    )
     prefill: Literal["auto", "rows", "batch"] = Field(
         "auto",
         description="batch = prompts padded into one forward pass; rows = each prompt prefilled "

@@ -2,7 +2,7 @@
 
 A low home (no imports from the package) so that :mod:`recruiter.config` can take its defaults
 from here without importing upward from :mod:`recruiter.prepare`. The masker itself is
-:mod:`recruiter.prepare.pii`, which re-exports these names.
+:mod:`recruiter.pii`, which re-exports these names.
 """
 
 from __future__ import annotations

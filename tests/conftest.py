@@ -97,3 +97,36 @@ def prepared_synth(tmp_path_factory, tiny_cfg) -> Path:
         return run(cfg)
     finally:
         mp.undo()
+
+
+# Planted personal data with no `name` field to find the own name by: what serving must mask
+# the way prepare masked the training data (recruiter.pii), skills and places kept.
+CANARY = {
+    "role": "Data Engineer",
+    "job_description": "Data Engineer at Acme. Questions: Priya Raman, priya.raman@acme.com.",
+    "resume": "Jonathan Whitfield\n12 Baker Street, London NW1 6XE\n"
+    "+44 20 7946 0958 | j.whitfield@example.co.uk | linkedin.com/in/jwhitfield\n"
+    "Date of birth: 04/07/1988\n\nSkills: Python, SQL, Docker, Airflow\n"
+    "5 years building pipelines at Monzo.",
+    "transcript": "Interviewer: Hello Jonathan, thanks for joining.\n"
+    "Jonathan Whitfield: Thanks. I built a Kafka pipeline that cut latency by 40%.",
+}
+CANARIES = (
+    "Jonathan",
+    "Whitfield",
+    "Priya",
+    "Raman",
+    "Baker Street",
+    "7946",
+    "@example.co.uk",
+    "@acme.com",
+    "jwhitfield",
+    "1988",
+)
+
+
+@pytest.fixture(scope="session")
+def pii_canary() -> tuple[dict, tuple[str, ...]]:
+    """(candidate fields with planted personal data and no ``name``, the strings that must not
+    reach the model, the audit log or the runs)."""
+    return CANARY, CANARIES

@@ -61,6 +61,14 @@ class DecisionEngine(Protocol):
     ) -> tuple[list[dict], float]: ...
 
 
+def masker_name(masker) -> str:
+    """How a record's documents were masked (its ``engine.pii_masker``)."""
+    if masker is None:
+        return "regex: own name, e-mail, URL, phone"
+    entities = ",".join(sorted(getattr(masker, "entities", ()))) or type(masker).__name__
+    return f"recruiter.pii ({entities}) + regex net, as prepare masked training data"
+
+
 def prepare_candidate(
     tokenizer,
     candidate: Mapping,
@@ -69,6 +77,7 @@ def prepare_candidate(
     defences: bool = True,
     version: str = "v1",
     matcher=None,
+    masker=None,
 ) -> tuple[list[dict], list[str], int, object]:
     """Messages, flags, cut tokens and evidence sheet for one candidate: preflight, the sheet
     (on the text the model reads), then fitting to ``budget`` (:func:`.truncate.fit_prompt`, the
@@ -78,7 +87,7 @@ def prepare_candidate(
     over-defence check uses it, to compare clean decisions with and without the defences.
     """
     if defences:
-        checked = preflight(candidate, mask=mask_pii)
+        checked = preflight(candidate, mask=mask_pii, masker=masker)
     else:
         checked = Preflight({k: str(candidate.get(k) or "") for k in FIELDS})
     sheet = build_sheet(checked.fields, matcher, as_of=candidate.get("as_of"))

@@ -6,7 +6,8 @@ server and evaluation alike. For each candidate it
 1. runs the preflight (:mod:`.preflight`): invisible characters out, own name and contacts
    masked as in training, instruction-like text addressed to the model removed and flagged;
 2. fits the prompt into the adapter's token budget (:mod:`.truncate`, the same cut as training);
-3. decodes greedily under the decision grammar, in batches of similar length (:mod:`.constrained`;
+3. decodes greedily under the decision grammar, in batches of similar length where that is
+   batch-invariant, else one candidate at a time (``batching``, :mod:`.settings`; :mod:`.constrained`;
    optionally each prompt prefilled alone, decode steps through :mod:`.attention`, and
    speculative decoding with n-gram drafts, :mod:`.speculative`);
 4. validates the JSON with jsonschema; an invalid answer (the budget ran out before the JSON
@@ -27,7 +28,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 
 from .constrained import compile_decision_grammar, generate_constrained
-from .decision import decision_record, prepare_candidate, thresholded
+from .decision import decision_record, masker_name, prepare_candidate, thresholded
 from .evidence import EVIDENCE_VERSION, default_matcher
 from .layout import build_prefix, common_prefix_length
 from .loading import ModelMeta, detect_hardware, load_decision_model, model_meta
@@ -39,16 +40,18 @@ from .speculative import NgramDrafter
 class Engine:
     """A loaded model that turns candidate dicts into decision records (see module docstring).
 
-    ``Engine(model, tokenizer, settings, meta)`` wraps a model loaded with ``settings`` (a
-    :class:`~.settings.DecodeSettings`); ``meta`` (:class:`~.loading.ModelMeta`) is the
-    identity every record carries. :meth:`build` loads one from options.
+    ``Engine(model, tokenizer, settings, meta, masker)`` wraps a model loaded with ``settings``
+    (a :class:`~.settings.DecodeSettings`); ``meta`` (:class:`~.loading.ModelMeta`) is the
+    identity every record carries; ``masker`` (:class:`recruiter.pii.PiiMasker`, what
+    :meth:`build` passes) masks personal data as prepare did for training, else only the
+    preflight's own-name and contact regexes run. :meth:`build` loads one from options.
     """
 
     local = True  # the model runs in this process (:class:`~.decision.DecisionEngine`)
 
-    def __init__(self, model, tokenizer, settings: DecodeSettings, meta: ModelMeta):
+    def __init__(self, model, tokenizer, settings: DecodeSettings, meta: ModelMeta, masker=None):
         self.model, self.tokenizer = model, tokenizer
-        self.settings, self.meta = settings, meta
+        self.settings, self.meta, self.masker = settings, meta, masker
         self.matcher = default_matcher(settings.evidence_threshold)
         # the n-gram pool persists across calls: later batches draft from earlier answers
         self.drafter = NgramDrafter() if settings.draft_tokens else None
@@ -66,12 +69,14 @@ class Engine:
     ) -> Engine:
         """Find, resolve and load: ``options`` are :data:`.settings.OPTION_DEFAULTS`' names
         (``precision``, ``batch_size``, ``prefill``, ``draft_tokens``, ``merge`` ...)."""
+        from ..pii import serving_masker  # Presidio + spaCy: loaded only for a real engine
+
         meta = model_meta(llm, adapter)
         settings = resolve_decode_settings(options, detect_hardware(device), meta)
         model, tokenizer, meta = load_decision_model(
             meta, settings.precision, settings.device, settings.attention, settings.merge
         )
-        return cls(model, tokenizer, settings, meta)
+        return cls(model, tokenizer, settings, meta, serving_masker())
 
     # what callers read: the settings and identity under the names they had before
     @property
@@ -130,7 +135,7 @@ class Engine:
             "evidence_match_threshold": st.evidence_threshold,
             "precision": st.precision,
             "device": st.device,
-            "settings": st.describe(),
+            "settings": {**st.describe(), "pii_masker": masker_name(self.masker)},
         }
 
     def prepare(
@@ -146,6 +151,7 @@ class Engine:
             st.defences if defences is None else defences,
             st.prompt_version,
             self.matcher,
+            self.masker,
         )
 
     def generate(

@@ -6,9 +6,10 @@ model. The preflight
 * **strips invisible characters** (zero-width, bidi controls, soft hyphen, C0/C1 controls): they
   hide text from a human reviewer while the model still reads it, and the training data was
   cleaned of them too (``prepare.clean`` imports :data:`INVISIBLE` from here);
-* **masks the candidate's own name and contact details** with the placeholders the model was
-  trained on (``[NAME]``, ``[EMAIL]``, ``[PHONE]``, ``[URL]``): the training data was PII-masked, so
-  this keeps the served text in distribution and keeps names out of the decision;
+* **masks personal data with the masker the training data went through** (``recruiter.pii``:
+  own name, other people, contacts, street addresses, dates of birth, stated protected
+  attributes, as typed placeholders), then the own-name and contact regexes as a net: the served
+  text stays in distribution and names, addresses and contacts stay out of the decision;
 * **flags and removes instruction-like text** aimed at the model ("ignore previous
   instructions", "mark this candidate as selected", fake system/assistant turns). Flags go into
   the decision's ``flags`` for the human reviewer, who still has the original document; the
@@ -28,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 INVISIBLE = re.compile(
     "[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u202a-\u202e\u2066-\u2069\u180e"
@@ -189,8 +191,20 @@ def mask_contacts(text: str, name: str | None = None) -> str:
     return text
 
 
-def preflight(candidate: Mapping, mask: bool = True) -> Preflight:
-    """Apply the preflight to a candidate's prompt fields (``role`` + the untrusted documents)."""
+class RecordMasker(Protocol):
+    """What :func:`preflight` needs of a PII masker (:class:`recruiter.pii.PiiMasker`)."""
+
+    def mask_record(self, fields: dict[str, str], name: str | None) -> tuple[dict, object]: ...
+
+
+def preflight(
+    candidate: Mapping, mask: bool = True, masker: RecordMasker | None = None
+) -> Preflight:
+    """Apply the preflight to a candidate's prompt fields (``role`` + the untrusted documents).
+
+    With ``mask``: ``masker`` (the PII masker ``prepare`` ran over the training data) masks the
+    documents together, as prepare did, then the own-name and contact regexes run as a net
+    (alone when no masker is given)."""
     out: dict[str, str] = {}
     flags: list[str] = []
     removed = 0
@@ -204,7 +218,13 @@ def preflight(candidate: Mapping, mask: bool = True) -> Preflight:
             flags += [f"{key}:{name}" for name in found]
             if found:  # clean text (the usual case) is not scanned a second time
                 text, _ = neutralise_injections(text)
-            if mask:
-                text = mask_contacts(text, candidate.get("name"))
         out[key] = text
+    if mask:
+        name = candidate.get("name") or None
+        if masker is not None:
+            docs = {k: out[k] for k in UNTRUSTED if out[k]}
+            masked, _counts = masker.mask_record(docs, name)
+            out.update(masked)
+        for key in ("resume", "transcript"):
+            out[key] = mask_contacts(out[key], name)
     return Preflight(out, flags, removed)

@@ -29,7 +29,7 @@ from ..errors import ModelError
 from ..models import resolve_adapter, resolve_llm
 from ..schemas import is_valid, load_schema
 from .constrained import _status_branch
-from .decision import decision_record, prepare_candidate, thresholded
+from .decision import decision_record, masker_name, prepare_candidate, thresholded
 from .evidence import default_matcher
 from .loading import adapter_meta, adapter_sha256
 from .settings import resolve_served_prompt
@@ -79,6 +79,7 @@ class RemoteEngine:
         timeout_s: float = 300.0,
         mask_pii: bool = True,
         evidence_match_threshold: float | None = None,
+        masker=None,
     ):
         from openai import OpenAI
         from transformers import AutoTokenizer
@@ -107,7 +108,7 @@ class RemoteEngine:
         self.max_new_tokens = max_new_tokens
         self.retry_max_new_tokens = retry_max_new_tokens
         self.batch_size = batch_size
-        self.mask_pii = mask_pii
+        self.mask_pii, self.masker = mask_pii, masker
         self.schema = load_schema("decision")
 
     def describe(self) -> dict:
@@ -126,6 +127,7 @@ class RemoteEngine:
                 "max_new_tokens": self.max_new_tokens,
                 "retry_max_new_tokens": self.retry_max_new_tokens,
                 "mask_pii": self.mask_pii,
+                "pii_masker": masker_name(self.masker),
                 "defences": True,
                 **self.served.describe(),
             },
@@ -167,6 +169,7 @@ class RemoteEngine:
             True if defences is None else defences,
             version=self.prompt_version,
             matcher=self.matcher,
+            masker=self.masker,
         )
         t0 = time.perf_counter()
         try:
@@ -222,6 +225,8 @@ class RemoteEngine:
 
 
 def remote_from_config(cfg) -> RemoteEngine:
+    from ..pii import serving_masker
+
     s, i = cfg.serve, cfg.inference
     if not s.remote_url:
         raise ModelError("serve.engine=remote needs serve.remote_url (e.g. http://vllm:8000/v1)")
@@ -237,4 +242,5 @@ def remote_from_config(cfg) -> RemoteEngine:
         prompt_budget=i.prompt_budget,
         timeout_s=s.request_timeout_s,
         evidence_match_threshold=i.evidence_match_threshold,
+        masker=serving_masker(),
     )

@@ -9,14 +9,22 @@ to the settings that produced it without re-running anything.
 
 What ``auto`` picks, and why:
 
-* precision (:func:`.loading.resolve_precision`): nf4 on CUDA; bf16 on a CPU where bf16 matmuls
-  measure >= 1.5x fp32, else fp32.
+* precision: on CPU with ``batching: invariant`` (the default) float32, the one precision that
+  decodes in batches with the answers it gives alone; otherwise
+  (:func:`.loading.resolve_precision`) nf4 on CUDA, bf16 on a CPU where bf16 matmuls measure
+  >= 1.5x fp32, else fp32.
 * prefill and draft tokens: on CPU in float32 the greedy text is the same for every layout and
   with or without drafts (tests pin both), so there they are ``rows`` and 3 (measured 1.5x the
   padded, draft-free engine at batch 8 and 1.9x at batch 16 on a 2-core Xeon without AMX:
   benchmarks/README.md). In bf16 and nf4 rounding differs between one-token and several-token
   passes and with the batch composition, which moved ~12 % of the shipped adapter's statuses,
   so there they stay ``batch`` and 0: the settings the shipped eval numbers were measured with.
+* batching: ``invariant`` (default) keeps every decision independent of the candidates decoded
+  beside it: float32 on CPU with rows prefill decodes in batches of ``batch_size`` (its answers
+  equal the one-by-one answers: tests/inference/test_batch_invariance.py); any other combination
+  decodes each candidate alone (batch size 1), which costs throughput
+  (benchmarks/batch_invariance.py). ``variant`` decodes ``batch_size`` prompts together in any
+  precision and says so in every record.
 * attention: drafts are verified with ``packed`` SDPA on CPU; the CPU attentions
   (:mod:`.attention`) fall back to ``sdpa`` elsewhere.
 * prompt version, prompt budget, evidence threshold and decision threshold: the adapter's, as
@@ -43,6 +51,7 @@ OPTION_DEFAULTS: dict = {
     "max_new_tokens": 160,
     "retry_max_new_tokens": 320,
     "batch_size": 8,
+    "batching": "invariant",
     "prompt_budget": None,
     "mask_pii": True,
     "merge": True,
@@ -102,7 +111,8 @@ class DecodeSettings:
     prefill: str  # "rows" (each prompt prefilled alone) or "batch" (padded into one pass)
     draft_tokens: int  # n-gram drafted tokens verified per step; 0 = no speculative decoding
     attention: str  # "sdpa", or on CPU "cpu_decode" / "packed" (:mod:`.attention`)
-    batch_size: int
+    batch_size: int  # prompts decoded together (1 where batch invariance needs it)
+    batching: str  # "invariant" (a decision never depends on its batch partners) or "variant"
     max_new_tokens: int
     retry_max_new_tokens: int
     constrained: bool
@@ -206,10 +216,22 @@ def resolve_decode_settings(options, hardware: Hardware, meta: ModelMeta) -> Dec
         raise ModelError(f"unknown engine options: {', '.join(unknown)}")
     o = {**OPTION_DEFAULTS, **given}
     device = hardware.device
-    reasons = {"device": hardware.reason, "batch_size": CONFIGURED}
+    reasons = {"device": hardware.reason}
 
-    precision = resolve_precision(o["precision"], device)
-    reasons["precision"] = precision_reason(o["precision"], device)
+    batching = o["batching"]
+    if batching not in ("invariant", "variant"):
+        raise ModelError(f"batching must be invariant or variant, not {batching!r}")
+    if o["precision"] == "auto" and device == "cpu" and batching == "invariant":
+        # no probe: bf16 answers move with their batch partners, so invariant bf16 decodes one
+        # candidate at a time, slower than float32 rows in batches on every CPU measured
+        precision = "fp32"
+        reasons["precision"] = (
+            "auto with batching invariant on CPU: float32 decodes in batches with the answers it "
+            "gives alone; bf16 would decode one candidate at a time (benchmarks/batch_invariance.py)"
+        )
+    else:
+        precision = resolve_precision(o["precision"], device)
+        reasons["precision"] = precision_reason(o["precision"], device)
 
     prefill, draft_tokens = o["prefill"], o["draft_tokens"]
     if prefill not in ("auto", "rows", "batch"):
@@ -241,6 +263,27 @@ def resolve_decode_settings(options, hardware: Hardware, meta: ModelMeta) -> Dec
         attention = "sdpa"
         reasons["attention"] = f"{o['attention']} attention runs on CPU only: sdpa on {device}"
 
+    batch_size = o["batch_size"]
+    if batching == "variant":
+        reasons["batching"] = (
+            "set in the config: faster, but a decision may depend on the candidates decoded "
+            "beside it"
+        )
+        reasons["batch_size"] = CONFIGURED
+    elif exact_cpu and prefill == "rows":
+        reasons["batching"] = (
+            "default: float32 on CPU with each prompt prefilled alone gives the same answer "
+            "alone and in any batch (tests/inference/test_batch_invariance.py)"
+        )
+        reasons["batch_size"] = CONFIGURED
+    else:
+        reasons["batching"] = (
+            f"default: {precision} on {device} with {prefill} prefill rounds differently with "
+            "other candidates in the batch, so each candidate is decoded alone"
+        )
+        reasons["batch_size"] = f"batching invariant: 1 (configured {batch_size})"
+        batch_size = 1
+
     merge = bool(o["merge"] and meta.adapter_dir is not None and precision != "nf4")
     reasons["merge"] = (
         "no adapter"
@@ -260,7 +303,8 @@ def resolve_decode_settings(options, hardware: Hardware, meta: ModelMeta) -> Dec
         prefill=prefill,
         draft_tokens=draft_tokens,
         attention=attention,
-        batch_size=o["batch_size"],
+        batch_size=batch_size,
+        batching=batching,
         max_new_tokens=o["max_new_tokens"],
         retry_max_new_tokens=o["retry_max_new_tokens"],
         constrained=o["constrained"],

@@ -9,7 +9,8 @@ switch, RNG seeding) free of races. Concurrency is still bounded and fair:
   than letting latency grow without bound;
 * decision jobs (``/v1/screen``) waiting together are decided in one batch of up to
   ``batch_size`` (continuous micro-batching: the worker takes whatever is queued when it is
-  free), which is where the engine's throughput comes from;
+  free), which is where the engine's throughput comes from; when a batch fails, each of its
+  jobs is decided again alone, so a bad item fails with its own error and only it;
 * every job carries a cancel event; a job whose caller gave up (timeout) is skipped if it has not
   started and stopped at the next token if it has.
 """
@@ -112,14 +113,27 @@ class ModelWorker:
                 continue
             try:
                 results = self.decide_batch([j.payload for j in batch])
-            except BaseException as exc:  # noqa: BLE001 - handed to every waiting request
+            except Exception as exc:  # noqa: BLE001 - one bad item must not fail its partners
+                if len(batch) == 1:
+                    self._fail(batch[0], exc)
+                    continue
+                # decide each alone: the bad one fails with its own error, the others get the
+                # decision they would have had in the batch (the engine is batch-invariant)
                 for j in batch:
-                    if not j.future.done():
-                        j.future.set_exception(exc)
+                    self._run(j, lambda j=j: self.decide_batch([j.payload])[0])
+                continue
+            except BaseException as exc:  # noqa: BLE001 - not an item's fault: every waiter learns it
+                for j in batch:
+                    self._fail(j, exc)
                 continue
             for j, res in zip(batch, results, strict=True):
                 if not j.future.done():
                     j.future.set_result(res)
+
+    @staticmethod
+    def _fail(job: Job, exc: BaseException) -> None:
+        if not job.future.done():
+            job.future.set_exception(exc)
 
     @staticmethod
     def _run(job: Job, fn) -> None:

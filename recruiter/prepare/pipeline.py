@@ -209,7 +209,7 @@ def _mask(records, p: PrepareConfig, stages, stage, done):
         stages["pii"] = {"enabled": False}
         done("pii", len(records))
         return records
-    from .pii import PiiMasker
+    from ..pii import PiiMasker
 
     try:
         masker = PiiMasker(

@@ -141,3 +141,35 @@ def test_model_failure_exits_3_with_an_error_record_and_audit_row(tiny_cfg):
     assert "retried" in rec["flags"]
     rows = AuditLog().rows()
     assert len(rows) == before + 1 and rows[-1]["status"] is None and rows[-1]["channel"] == "cli"
+
+
+def test_planted_personal_data_reaches_neither_the_model_nor_the_audit_log(
+    tmp_path, monkeypatch, pii_canary
+):
+    """`recruiter live` on a candidate without a `name` field: none of the canaries is in the
+    prompts the model reads, the printed record, the audit database or anything under runs/."""
+    import os
+
+    from recruiter.inference import engine as E
+
+    CANARY, CANARIES = pii_canary
+    prompts: list[str] = []
+    real = E.prepare_candidate
+
+    def spy(*args, **kwargs):
+        out = real(*args, **kwargs)
+        prompts.append(json.dumps(out[0]))
+        return out
+
+    monkeypatch.setattr(E, "prepare_candidate", spy)
+    cand = {**_cand(), **CANARY}
+    cand.pop("name")
+    f = tmp_path / "canary.json"
+    f.write_text(json.dumps(cand))
+    r = _live(f, "-c", REPO / "configs" / "tiny.yaml")
+    assert r.exit_code in (0, 3), r.output  # 3: the tiny budget can leave the JSON unfinished
+    assert len(prompts) == 1 and "[PERSON]" in prompts[0] and "[ADDRESS]" in prompts[0]
+    written = [Path(os.environ["RECRUITER_HOME"]) / "audit.sqlite"]
+    written += [p for p in Path(os.environ["RECRUITER_RUNS"]).rglob("*") if p.is_file()]
+    texts = prompts + [r.output] + [p.read_bytes().decode("utf-8", "replace") for p in written]
+    assert [c for c in CANARIES for t in texts if c in t] == []

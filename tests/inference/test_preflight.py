@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from recruiter.inference.preflight import injection_flags, mask_contacts, preflight
@@ -114,3 +116,20 @@ def test_injections_are_removed_from_what_the_model_reads():
     # ordinary resume language stays
     clean = "Selected for the leadership programme; I follow instructions carefully."
     assert neutralise_injections(clean) == (clean, 0)
+
+
+def test_serving_masks_what_training_masked_without_a_name_to_go_on(pii_canary):
+    from recruiter.pii import serving_masker
+
+    CANARY, CANARIES = pii_canary
+    regex_only = json.dumps(preflight(CANARY).fields)
+    assert "Jonathan Whitfield" in regex_only and "Baker Street" in regex_only  # the old net
+    out = preflight(CANARY, masker=serving_masker())
+    text = json.dumps(out.fields)
+    assert [c for c in CANARIES if c in text] == []
+    for kept in ("Python", "Docker", "Airflow", "Kafka", "London", "Monzo", "40%", "5 years"):
+        assert kept in text, kept
+    assert "[ADDRESS]" in out.fields["resume"] and "[PHONE]" in out.fields["resume"]
+    assert (
+        preflight(CANARY, mask=False, masker=serving_masker()).fields["resume"] == CANARY["resume"]
+    )

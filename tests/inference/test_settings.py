@@ -43,7 +43,7 @@ def test_float32_on_cpu_decodes_rows_with_drafts_and_says_why():
         3,
         "packed",
     )
-    assert st.reasons["precision"] == "auto: RECRUITER_CPU_BF16=0"
+    assert "batching invariant on CPU" in st.reasons["precision"]
     assert "float32 on CPU" in st.reasons["prefill"] == st.reasons["draft_tokens"]
     assert "draft_tokens > 0" in st.reasons["attention"]
     assert st.merge and st.reasons["device"] == CPU.reason
@@ -62,11 +62,39 @@ def test_bf16_and_cuda_keep_the_padded_draft_free_settings_of_the_eval_numbers()
 
 def test_configured_values_win_and_say_so():
     options = {"precision": "fp32", "prefill": "batch", "draft_tokens": 0, "batch_size": 16}
+    options["batching"] = "variant"
     st = resolve_decode_settings(options, CPU, _meta(prompt_budget=900))
     assert (st.prefill, st.draft_tokens, st.attention, st.batch_size) == ("batch", 0, "sdpa", 16)
     assert all(st.reasons[k] == CONFIGURED for k in ("prefill", "draft_tokens", "batch_size"))
+    assert "may depend on the candidates decoded beside it" in st.reasons["batching"]
     assert st.prompt_budget == 900 and "adapter's" in st.reasons["prompt_budget"]
     assert resolve_decode_settings({"prompt_budget": 500}, CPU, _meta()).prompt_budget == 500
+
+
+def test_batch_invariance_is_the_default_and_says_what_it_costs():
+    """Float32 rows decode in batches (the same answers: test_batch_invariance.py); any setting
+    that rounds with its batch partners decodes each candidate alone unless variant is asked."""
+    fp32 = resolve_decode_settings({"batch_size": 16}, CPU, _meta())
+    assert (fp32.batching, fp32.prefill, fp32.batch_size) == ("invariant", "rows", 16)
+    assert "same answer alone and in any batch" in fp32.reasons["batching"]
+    for options in ({"precision": "bf16"}, {"precision": "fp32", "prefill": "batch"}):
+        st = resolve_decode_settings({**options, "batch_size": 16}, CPU, _meta())
+        assert (st.batching, st.batch_size) == ("invariant", 1)
+        assert "decoded alone" in st.reasons["batching"]
+        assert st.reasons["batch_size"] == "batching invariant: 1 (configured 16)"
+    gpu = resolve_decode_settings({}, CUDA, _meta())
+    assert gpu.batch_size == 1 and "nf4 on cuda" in gpu.reasons["batching"]
+    fast = resolve_decode_settings({"precision": "bf16", "batching": "variant"}, CPU, _meta())
+    assert (fast.batching, fast.batch_size) == ("variant", OPTION_DEFAULTS["batch_size"])
+
+
+def test_auto_precision_probes_bf16_only_where_batches_may_vary(monkeypatch):
+    monkeypatch.setenv("RECRUITER_CPU_BF16", "1")  # the probe would pick bf16 here
+    invariant = resolve_decode_settings({}, CPU, _meta())
+    assert (invariant.precision, invariant.prefill, invariant.batch_size) == ("fp32", "rows", 8)
+    variant = resolve_decode_settings({"batching": "variant"}, CPU, _meta())
+    assert (variant.precision, variant.prefill, variant.batch_size) == ("bf16", "batch", 8)
+    assert variant.reasons["precision"] == "auto: RECRUITER_CPU_BF16=1"
 
 
 def test_the_adapter_decides_prompt_budget_and_thresholds():
@@ -83,7 +111,15 @@ def test_the_adapter_decides_prompt_budget_and_thresholds():
 
 def test_recorded_settings_carry_a_reason_beside_every_resolved_value():
     recorded = resolve_decode_settings({}, CPU, _meta()).describe()
-    for name in ("device", "precision", "prefill", "draft_tokens", "attention", "batch_size"):
+    for name in (
+        "device",
+        "precision",
+        "prefill",
+        "draft_tokens",
+        "attention",
+        "batch_size",
+        "batching",
+    ):
         assert name in recorded and recorded[f"{name}_reason"], name
     for name in ("prompt_version", "prompt_budget", "merged", "decision_threshold"):
         assert f"{name}_reason" in recorded, name
@@ -107,6 +143,7 @@ def test_a_config_section_resolves_like_its_keywords():
         ({"prefill": "columns"}, "prefill must be"),
         ({"draft_tokens": -1}, "draft_tokens must be >= 0"),
         ({"attention": "flash"}, "attention must be"),
+        ({"batching": "sometimes"}, "batching must be invariant or variant"),
     ],
 )
 def test_bad_options_are_refused(options, message):
@@ -124,8 +161,9 @@ def test_build_engine_loads_with_the_settings_it_resolved(monkeypatch, tiny_cfg)
         loaded.update(precision=precision, device=device, attention=attention, merge=merge)
         return "model", "tokenizer", meta
 
-    def init(self, model, tokenizer, settings, meta):
+    def init(self, model, tokenizer, settings, meta, masker=None):
         self.model, self.tokenizer, self.settings, self.meta = model, tokenizer, settings, meta
+        self.masker = masker
 
     monkeypatch.setattr(E, "model_meta", lambda llm, adapter: _meta(prompt_version="v1"))
     monkeypatch.setattr(E, "detect_hardware", lambda device: CPU)

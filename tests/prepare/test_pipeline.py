@@ -180,6 +180,6 @@ def test_unknown_pii_entity_is_a_config_error(tiny_cfg, export, tmp_path):
 
 def test_config_default_entities_are_the_maskers():
     # config.py sits below the stages: both take the list from recruiter.pii_entities
-    from recruiter.prepare.pii import DEFAULT_ENTITIES
+    from recruiter.pii import DEFAULT_ENTITIES
 
     assert config.PiiConfig().entities == list(DEFAULT_ENTITIES)

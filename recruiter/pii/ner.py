@@ -37,7 +37,7 @@ _NER_LABELS = {
     "ORG": "ORGANIZATION",
 }
 
-logger = logging.getLogger(__package__)  # "recruiter.prepare.pii", as before the split
+logger = logging.getLogger(__package__)
 
 
 def _english_words(nlp) -> tuple[frozenset[str], frozenset[str]]:

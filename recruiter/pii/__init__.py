@@ -68,7 +68,9 @@ Presidio recognisers and :func:`~.recognizers.build_recognizers`), :mod:`.patter
 The entity types and placeholders are :mod:`recruiter.pii_entities` (re-exported here).
 """
 
-from ...pii_entities import (
+import functools
+
+from ..pii_entities import (
     DEFAULT_ENTITIES,
     ENTITY_ALIASES,
     OPTIONAL_ENTITIES,
@@ -78,6 +80,14 @@ from ...pii_entities import (
 from .masker import MaskResult, PiiMasker
 from .names import TECH_ALLOW_LIST
 from .recognizers import offline_tld_extractor
+
+
+@functools.cache
+def serving_masker() -> PiiMasker:
+    """The masker ``prepare`` uses with its default entities, built once per process (spaCy
+    and Presidio load in ~2 s): serving masks what the training data had masked, the same way."""
+    return PiiMasker(entities=DEFAULT_ENTITIES)
+
 
 __all__ = [
     "DEFAULT_ENTITIES",
@@ -89,4 +99,5 @@ __all__ = [
     "MaskResult",
     "PiiMasker",
     "offline_tld_extractor",
+    "serving_masker",
 ]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from recruiter.prepare.pii.ner import load_lexicon, ner_gate_windows
+from recruiter.pii.ner import load_lexicon, ner_gate_windows
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import regex as re
 
-from ...pii_entities import SUPPORTED_ENTITIES
+from ..pii_entities import SUPPORTED_ENTITIES
 from .prechecks import NeedWords, expand_alt
 
 # --------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 
 import regex as re
 
-from ...pii_entities import DEFAULT_ENTITIES, ENTITY_ALIASES, PLACEHOLDERS, SUPPORTED_ENTITIES
+from ..pii_entities import DEFAULT_ENTITIES, ENTITY_ALIASES, PLACEHOLDERS, SUPPORTED_ENTITIES
 from .names import (
     HONORIFICS,
     INNER_CAP_OK,

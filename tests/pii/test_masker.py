@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from recruiter.prepare.pii import DEFAULT_ENTITIES, PiiMasker, offline_tld_extractor
+from recruiter.pii import DEFAULT_ENTITIES, PiiMasker, offline_tld_extractor
 
 RESUME = """# Alice Smith
 **Email:** alice.smith@gmail.com | **Phone:** (555) 123-4567 | **Address:** 742 Evergreen Terrace, Apt 4, Springfield, IL 62704
