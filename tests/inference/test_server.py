@@ -231,7 +231,8 @@ def test_keys_json_only_openai_shaped_errors_and_bounded_metrics(engine, tiny_cf
         assert ("float32" if exact else st["precision"]) in st[f"{name}_reason"]
     for name in ("device", "attention", "batch_size", "prompt_budget", "decision_threshold"):
         assert st[f"{name}_reason"], name
-    assert "GFLOP/s" in st["precision_reason"] or "RECRUITER_CPU_BF16" in st["precision_reason"]
+    assert st["batching"] == "invariant" and st["batching_reason"]
+    assert "batching invariant on CPU" in st["precision_reason"]
     monkeypatch.setenv("RECRUITER_API_KEYS", "k-env, ")
     cfg = _cfg(tiny_cfg, api_keys=["k-config"])
     assert api_keys(cfg.serve) == ["k-config", "k-env"]
