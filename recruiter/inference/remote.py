@@ -124,6 +124,9 @@ class RemoteEngine:
                 "precision": "remote",
                 "device": str(self.client.base_url),
                 "batch_size": self.batch_size,  # concurrent requests
+                "batching": "remote",
+                "batching_reason": "the server batches concurrent requests as it schedules them "
+                "(vLLM: continuous batching); this side cannot promise batch invariance",
                 "max_new_tokens": self.max_new_tokens,
                 "retry_max_new_tokens": self.retry_max_new_tokens,
                 "mask_pii": self.mask_pii,

@@ -285,6 +285,11 @@ def test_remote_engine_speaks_to_our_server(served, engine, tiny_cfg):
     assert engine.local and not remote.local
     (rec,) = remote.decide([cand])
     assert rec["advisory"] is True and rec["model"] == f"remote:{engine.llm}"
+    assert (
+        rec["engine"]["batching"] == "remote"
+        and "cannot promise" in rec["engine"]["batching_reason"]
+    )
+    assert rec["engine"]["pii_masker"].startswith("regex")  # built without prepare's masker
     assert rec["status"] in ("select", "reject", None)
     if rec["status"] is None:
         assert "retried" in rec["flags"] and rec["error"]
