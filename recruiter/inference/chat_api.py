@@ -25,7 +25,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from .api import APIError, ServerState, read_json, state_of
 
@@ -52,11 +52,11 @@ class ChatRequest(BaseModel):
     max_tokens: int | None = Field(None, ge=1)
     max_completion_tokens: int | None = Field(None, ge=1)
     seed: int | None = Field(None, ge=-(2**63), le=2**64 - 1)
-    stream: bool = False
+    stream: StrictBool = False  # "yes" is an error, as at OpenAI, not a stream
     stream_options: dict | None = None
     stop: str | list[str] | None = None
     n: int = Field(1, ge=1)
-    logprobs: bool = False
+    logprobs: StrictBool = False
     top_logprobs: int | None = Field(None, ge=0, le=20)
     response_format: dict | None = None
 

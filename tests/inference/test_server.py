@@ -439,3 +439,132 @@ def test_an_internal_error_is_a_500_in_the_error_shape_and_counted(engine, tiny_
         assert r.status_code == 500 and r.json()["error"]["type"] == "server_error"
         metrics = c.get("/metrics").text
     assert 'recruiter_requests_total{endpoint="/v1/screen",status="500"} 1.0' in metrics
+
+
+def _hostile_cases(model: str) -> list[tuple[str, str, dict]]:
+    """(method, path, httpx keyword arguments): requests no client should send."""
+    ok = {"model": model, "messages": HELLO, "max_tokens": 4}
+    js = {"content-type": "application/json"}
+    cand = json.loads((REPO_EXAMPLE / "candidate.json").read_text())
+    nested = "[" * 100_000 + "]" * 100_000
+    chat = "/v1/chat/completions"
+    cases: list[tuple[str, str, dict]] = [
+        ("POST", chat, {"content": json.dumps(ok), "headers": {"content-type": "text/plain"}}),
+        ("POST", chat, {"data": {"model": model}}),  # a form: what a web page can send cross-site
+        ("POST", chat, {"content": json.dumps(ok)}),  # no content type
+        ("POST", chat, {"content": b"", "headers": js}),
+        ("POST", chat, {"content": b"x" * 1_100_000, "headers": js}),
+        ("POST", chat, {"content": nested, "headers": js}),
+        ("POST", chat, {"content": '{"model": "' + model + '", "messages": [}', "headers": js}),
+        ("POST", chat, {"content": b"\xef\xbb\xbf\xef\xbb\xbf{}", "headers": js}),
+        ("POST", chat, {"json": [ok]}),
+        ("POST", chat, {"json": "hello"}),
+        ("POST", chat, {"json": None}),
+        ("POST", chat, {"json": {"model": model}}),
+        ("POST", chat, {"json": {**ok, "messages": []}}),
+        ("POST", chat, {"json": {**ok, "messages": "hi"}}),
+        ("POST", chat, {"json": {**ok, "messages": [{"role": "hacker", "content": "x"}]}}),
+        ("POST", chat, {"json": {**ok, "messages": [{"role": "user", "content": 42}]}}),
+        ("POST", chat, {"json": {**ok, "messages": [{"role": "user", "content": {"a": 1}}]}}),
+        ("POST", chat, {"json": {**ok, "messages": [{"content": "x"}]}}),
+        ("POST", chat, {"json": {**ok, "model": "gpt-17-ultra"}}),
+        ("POST", chat, {"json": {**ok, "model": 7}}),
+        ("POST", chat, {"json": {**ok, "max_tokens": 0}}),
+        ("POST", chat, {"json": {**ok, "max_tokens": -5}}),
+        ("POST", chat, {"json": {**ok, "max_tokens": "ten"}}),
+        ("POST", chat, {"json": {**ok, "temperature": 100}}),
+        ("POST", chat, {"json": {**ok, "temperature": "hot"}}),
+        ("POST", chat, {"json": {**ok, "top_p": 2}}),
+        ("POST", chat, {"json": {**ok, "n": 0}}),
+        ("POST", chat, {"json": {**ok, "stream": "yes"}}),
+        ("POST", chat, {"json": {**ok, "stop": 5}}),
+        ("POST", chat, {"json": {**ok, "stop": [1, 2]}}),
+        ("POST", chat, {"json": {**ok, "stop": ["a"] * 50}}),
+        ("POST", chat, {"json": {**ok, "seed": "x"}}),
+        ("POST", chat, {"json": {**ok, "seed": -(10**30)}}),
+        ("POST", chat, {"json": {**ok, "logprobs": "x"}}),
+        ("POST", chat, {"json": {**ok, "response_format": {"type": "json_schema"}}}),
+        (
+            "POST",
+            chat,
+            {
+                "json": {
+                    **ok,
+                    "response_format": {
+                        "type": "json_schema",
+                        "json_schema": {"name": "x", "schema": 5},
+                    },
+                }
+            },
+        ),  # noqa: E501
+        ("POST", chat, {"json": {**ok, "response_format": "json"}}),
+        (
+            "POST",
+            chat,
+            {"content": '{"model": "' + model + '", "model": "x", "messages": []}', "headers": js},
+        ),  # noqa: E501
+        ("POST", chat, {"content": '{"temperature": NaN}', "headers": js}),
+        (
+            "POST",
+            chat,
+            {"content": '{"messages": [{"role": "user", "content": "\\udc00"}]}', "headers": js},
+        ),  # noqa: E501
+        ("POST", chat, {"content": b"\x80\x81\x82", "headers": js}),
+        ("GET", chat, {}),
+        ("PUT", "/v1/screen", {"json": cand}),
+        ("DELETE", "/v1/models", {}),
+        ("GET", "/v1/nothing-here", {}),
+        ("GET", "/v1/../../etc/passwd", {}),
+        ("POST", "/v1/screen", {"json": [cand]}),
+        ("POST", "/v1/screen", {"json": {k: v for k, v in cand.items() if k != "role"}}),
+        ("POST", "/v1/screen", {"json": {**cand, "resume": 12345}}),
+        ("POST", "/v1/screen", {"json": {**cand, "resume": "x" * 1_100_000}}),
+        ("POST", "/v1/screen", {"json": {**cand, "role": ""}}),
+        ("POST", "/v1/screen", {"json": {**cand, "skills": "python"}}),
+        (
+            "POST",
+            "/v1/screen",
+            {"content": json.dumps(cand), "headers": {"content-type": "text/html"}},
+        ),  # noqa: E501
+        (
+            "POST",
+            "/v1/reviews",
+            {"json": {"request_id": "no-such", "verdict": "agree", "reviewer": "a"}},
+        ),  # noqa: E501
+        ("POST", "/v1/reviews", {"json": {"request_id": "x", "verdict": "maybe", "reviewer": "a"}}),
+        ("POST", "/v1/reviews", {"json": {"verdict": "agree"}}),
+        ("POST", "/v1/reviews", {"json": ["agree"]}),
+    ]
+    return cases
+
+
+def test_sixty_more_hostile_requests_get_a_4xx_in_the_error_shape_and_never_a_5xx(served, engine):
+    """With the cases of test_hostile_chat_requests_are_refused_before_the_queue: >= 60 in all.
+    Each is refused with a 4xx in the OpenAI error shape within seconds; none reaches a 5xx or
+    hangs, and the server answers a normal request after them."""
+    import time as _time
+
+    cases = _hostile_cases(engine.llm)
+    assert len(cases) >= 55
+    seen, wrong = [], []
+    with httpx.Client(base_url=served.url, timeout=60) as http:
+        for method, path, kwargs in cases:
+            t0 = _time.perf_counter()
+            r = http.request(method, path, **kwargs)
+            took = _time.perf_counter() - t0
+            seen.append(r.status_code)
+            shaped = 400 <= r.status_code < 500 and set(r.json().get("error", {})) >= {
+                "message",
+                "type",
+                "param",
+                "code",
+            }
+            if not shaped or took > 15:
+                wrong.append((method, path, str(kwargs)[:100], r.status_code, round(took, 1)))
+        ok = http.post(
+            "/v1/chat/completions",
+            json={"model": engine.llm, "messages": HELLO, "max_tokens": 4},
+        )
+    assert wrong == []
+    assert ok.status_code == 200
+    assert {400, 404, 405, 413, 415} <= set(seen)
