@@ -100,7 +100,7 @@ def run_setting(name: str, options: dict, cands: list[dict], seed: int) -> dict:
         pos, k = pos + len(chunk), k + 1
     return {
         "name": name,
-        "resolved": f"{st.precision} batching={getattr(st, 'batching', '-')} prefill={st.prefill} "
+        "resolved": f"{st.precision} batching={st.batching} prefill={st.prefill} "
         f"drafts={st.draft_tokens} batch={st.batch_size}",
         "batched": compare(alone, batched),
         "shuffled": compare(alone, shuffled),
@@ -120,7 +120,6 @@ def main() -> None:
     ap.add_argument("--only", nargs="*", choices=list(SETTINGS), default=list(SETTINGS))
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    torch.set_num_threads(torch.get_num_threads())
     cands = read_split(args.prepared, "test", args.n)
     print(f"{cpu_name()}, {torch.get_num_threads()} threads, {len(cands)} candidates")
     print(

@@ -61,6 +61,15 @@ class DecisionEngine(Protocol):
     ) -> tuple[list[dict], float]: ...
 
 
+def call_identity(engine: DecisionEngine, mask_pii: bool | None, defences: bool | None) -> dict:
+    """``engine.describe()`` with this call's ``mask_pii``/``defences`` overrides (None: the
+    engine's own) in its settings, so each record says what was applied to it."""
+    identity = engine.describe()
+    applied = {"mask_pii": mask_pii, "defences": defences}
+    identity["settings"].update({k: v for k, v in applied.items() if v is not None})
+    return identity
+
+
 def masker_name(masker) -> str:
     """How a record's documents were masked (its ``engine.pii_masker``)."""
     if masker is None:

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 
 from .constrained import compile_decision_grammar, generate_constrained
-from .decision import decision_record, masker_name, prepare_candidate, thresholded
+from .decision import call_identity, decision_record, masker_name, prepare_candidate, thresholded
 from .evidence import EVIDENCE_VERSION, default_matcher
 from .layout import build_prefix, common_prefix_length
 from .loading import ModelMeta, detect_hardware, load_decision_model, model_meta
@@ -232,9 +232,7 @@ class Engine:
             )
             for i, (res, ms) in zip(retry, again, strict=True):
                 results[i] = (res, results[i][1] + ms, ["retried"])
-        identity = self.describe()
-        applied = {"mask_pii": mask_pii, "defences": defences}
-        identity["settings"].update({k: v for k, v in applied.items() if v is not None})
+        identity = call_identity(self, mask_pii, defences)
         records = []
         for cand, (_msgs, flags, _cut, sheet), key in zip(candidates, prepared, keys, strict=True):
             res, ms, extra = results[where[key]]

@@ -29,7 +29,7 @@ from ..errors import ModelError
 from ..models import resolve_adapter, resolve_llm
 from ..schemas import is_valid, load_schema
 from .constrained import _status_branch
-from .decision import decision_record, masker_name, prepare_candidate, thresholded
+from .decision import call_identity, decision_record, masker_name, prepare_candidate, thresholded
 from .evidence import default_matcher
 from .loading import adapter_meta, adapter_sha256
 from .settings import resolve_served_prompt
@@ -199,9 +199,7 @@ class RemoteEngine:
         defences: bool | None = None,
     ) -> list[dict]:
         """As :meth:`.engine.Engine.decide`, with up to ``batch_size`` requests at a time."""
-        identity = self.describe()
-        applied = {"mask_pii": mask_pii, "defences": defences}
-        identity["settings"].update({k: v for k, v in applied.items() if v is not None})
+        identity = call_identity(self, mask_pii, defences)
         with ThreadPoolExecutor(max_workers=self.batch_size) as pool:
             records = list(
                 pool.map(lambda c: self._one(c, mask_pii, defences, identity), candidates)
